@@ -5,5 +5,6 @@
 """
 
 from ._cleaner import TextCleaner
+from ._embedding_normalizer import EmbeddingNormalizer
 
-__all__ = ["TextCleaner"]
+__all__ = ["EmbeddingNormalizer", "TextCleaner"]

@@ -14,13 +14,14 @@ import pyarrow.compute as pc
 
 from ..nltk_resources import english_stopwords
 from ._base import TextNormalizer
-from ._wordnet_lemmas import lemmatize_verb_then_noun
+from ._wordnet_lemmas import lemmatize
 
 # Python's [^\w\s] in RE2 (Arrow's regex engine): Python's \w is Unicode letters, digits
 # and '_'; its \s is Unicode white space, which RE2's \s (ASCII only) is not.
 _PUNCTUATION = r"[^\p{L}\p{N}_\s\p{Z}\x0b\x1c-\x1f\x85]"
 _DIGITS = r"[0-9]"
-LEMMATIZERS = ("wordnet", "spacy", None)
+_UNICODE_SPACE = r"[\p{Z}\x85]"
+LEMMATIZERS = ("wordnet", "wordnet-verb", "spacy", None)
 STEMMERS = ("porter", None)
 
 
@@ -45,11 +46,12 @@ class TextCleaner(TextNormalizer):
         drops words like "never" or "nobody"). Matched case-insensitively. None keeps all.
     min_token_length : int, default=3
         Tokens shorter than this are dropped (the seed kept ``len(word) > 2``); 0 keeps all.
-    lemmatizer : {"wordnet", "spacy"} or None, default="wordnet"
+    lemmatizer : {"wordnet", "wordnet-verb", "spacy"} or None, default="wordnet"
         "wordnet": WordNet's verb lemma, or its noun lemma when the verb pass leaves the word
         unchanged (``ran -> run``, ``difficulties -> difficulty``); WordNet only knows
-        lower-case words. "spacy": spaCy's English lookup table (``geese -> goose``,
-        ``were -> be``), from the spacy-lookups-data package.
+        lower-case words. "wordnet-verb": the verb lemma only, exactly the seed's
+        ``WordNetLemmatizer().lemmatize(word, "v")``. "spacy": spaCy's English lookup table
+        (``geese -> goose``, ``were -> be``), from the spacy-lookups-data package.
     stemmer : {"porter"} or None, default=None
         Porter stemming after lemmatisation.
     """
@@ -79,49 +81,72 @@ class TextCleaner(TextNormalizer):
                              f"got {self.min_token_length!r}")
 
     def _normalize(self, texts: pa.Array) -> pa.Array:
-        column = texts
-        if self.lowercase:
-            column = pc.utf8_lower(column)
-        removed = [p for p, on in ((_PUNCTUATION, self.remove_punctuation),
-                                   (_DIGITS, self.remove_digits)) if on]
-        if removed:
-            column = pc.replace_substring_regex(column, "|".join(removed), "")
-        token_lists = pc.utf8_split_whitespace(column)
+        # Every step works within a white-space token, so each distinct token is cleaned
+        # once and the column is only split, encoded and re-joined.
+        token_lists = pc.ascii_split_whitespace(_unicode_spaces_to_ascii(texts))
         tokens = pc.dictionary_encode(token_lists.flatten())
+        cleaned_words, cleaned_word_of = self._clean_vocabulary(tokens.dictionary)
 
-        cleaned_vocabulary = self._clean_vocabulary(tokens.dictionary)
-        kept_in_vocabulary = pc.not_equal(cleaned_vocabulary, "").to_numpy(zero_copy_only=False)
-        token_ids = tokens.indices.to_numpy()
-        kept = kept_in_vocabulary[token_ids]
+        word_ids = cleaned_word_of[tokens.indices.to_numpy()]
+        kept = word_ids >= 0
         # Row i's kept tokens end where the running count of kept tokens stands at the end
         # of row i's original tokens.
         kept_so_far = np.concatenate([[0], np.cumsum(kept, dtype=np.int64)])
         offsets = kept_so_far[token_lists.offsets.to_numpy()]
         kept_lists = pa.LargeListArray.from_arrays(
-            pa.array(offsets), cleaned_vocabulary.take(pa.array(token_ids[kept])))
+            pa.array(offsets), cleaned_words.take(pa.array(word_ids[kept])))
         return pc.binary_join(kept_lists, pa.scalar(" ", pa.large_string()))
 
-    def _clean_vocabulary(self, vocabulary: pa.Array) -> pa.Array:
-        """Each distinct token's cleaned form; "" for a token that is dropped."""
-        keep = np.ones(len(vocabulary), dtype=bool)
+    def _clean_vocabulary(self, vocabulary: pa.Array) -> tuple[pa.Array, np.ndarray]:
+        """The distinct cleaned words, and for each vocabulary token the position of its
+        cleaned word among them (-1 for a token that is dropped)."""
+        words = vocabulary
+        if self.lowercase:
+            words = pc.utf8_lower(words)
+        removed = [p for p, on in ((_PUNCTUATION, self.remove_punctuation),
+                                   (_DIGITS, self.remove_digits)) if on]
+        if removed:
+            # Only tokens with something besides letters can change: the regex, the slow
+            # part, runs on those alone.
+            changes = pc.invert(pc.utf8_is_alpha(words))
+            replaced = pc.replace_substring_regex(words.filter(changes), "|".join(removed), "")
+            words = pc.replace_with_mask(words, changes, replaced)
+        # A token emptied by the removals disappears, as it would when the text is re-split.
+        keep = pc.not_equal(words, "").to_numpy(zero_copy_only=False)
         if self.stop_words is not None:
             stop_words = _stop_word_set(self.stop_words)
-            lowered = pc.utf8_lower(vocabulary)
-            keep &= ~pc.is_in(lowered, value_set=stop_words).to_numpy(zero_copy_only=False)
+            keep &= ~pc.is_in(pc.utf8_lower(words), value_set=stop_words).to_numpy(
+                zero_copy_only=False)
         if self.min_token_length:
-            keep &= pc.utf8_length(vocabulary).to_numpy() >= self.min_token_length
-        words = vocabulary.filter(pa.array(keep)).to_numpy(zero_copy_only=False).astype(object)
-        if self.lemmatizer == "wordnet":
-            words = lemmatize_verb_then_noun(words)
+            keep &= pc.utf8_length(words).to_numpy() >= self.min_token_length
+        # Tokens that differ only in case or punctuation are now equal: reduce each once.
+        kept = pc.dictionary_encode(words.filter(pa.array(keep)))
+        distinct = kept.dictionary
+        if self.lemmatizer in ("wordnet", "wordnet-verb"):
+            distinct = lemmatize(distinct, "v+n" if self.lemmatizer == "wordnet" else "v")
         elif self.lemmatizer == "spacy":
             table = _spacy_lemma_table()
-            words = np.array([table.get(w, w) for w in words], dtype=object)
+            distinct = pa.array([table.get(w, w) for w in distinct.to_pylist()], pa.large_string())
         if self.stemmer == "porter":
             stem = _porter().stem
-            words = np.array([stem(w, to_lowercase=False) for w in words], dtype=object)
-        cleaned = np.full(len(vocabulary), "", dtype=object)
-        cleaned[keep] = words
-        return pa.array(cleaned, type=pa.large_string())
+            distinct = pa.array([stem(w, to_lowercase=False) for w in distinct.to_pylist()],
+                                pa.large_string())
+        cleaned_word_of = np.full(len(vocabulary), -1, dtype=np.int64)
+        cleaned_word_of[keep] = kept.indices.to_numpy()
+        return distinct, cleaned_word_of
+
+
+def _unicode_spaces_to_ascii(texts: pa.Array) -> pa.Array:
+    """Unicode white space (which Python's ``str.split`` splits at) as plain spaces.
+
+    Splitting at ASCII white space is much faster in Arrow than at Unicode white space;
+    only rows with non-ASCII characters can hold the latter, so only they are rewritten.
+    """
+    non_ascii = pc.invert(pc.string_is_ascii(texts))
+    if not pc.any(non_ascii).as_py():
+        return texts
+    rewritten = pc.replace_substring_regex(texts.filter(non_ascii), _UNICODE_SPACE, " ")
+    return pc.replace_with_mask(texts, non_ascii, rewritten)
 
 
 def _stop_word_set(stop_words: str | Iterable[str]) -> pa.Array:

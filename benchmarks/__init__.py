@@ -1,0 +1,1 @@
+"""Benchmarks: speed and memory figures quoted in README, each with its command."""

@@ -1,0 +1,1 @@
+"""The experiments: each composed from textclf parts and runnable with ``python -m``."""
