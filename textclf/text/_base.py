@@ -33,8 +33,8 @@ class TextNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     def fit(self, X, y=None):
         """Check the parameters and, for 2-D input, record the columns. Learns nothing else."""
         self._check_params()
+        _reject_complex(X)
         if _is_one_column(X):
-            _as_text_array(X)
             self.n_features_in_ = 1
             self.__dict__.pop("feature_names_in_", None)
             if isinstance(X, pd.Series) and isinstance(X.name, str):
@@ -46,7 +46,12 @@ class TextNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     def transform(self, X):
         """Normalise every text; same length and order as the input (same shape for 2-D)."""
         self._check_params()
+        _reject_complex(X)
         if _is_one_column(X):
+            expected = getattr(self, "n_features_in_", 1)
+            if expected != 1:
+                raise ValueError(f"Reshape your data: X is one column of texts, but "
+                                 f"{type(self).__name__} was fitted on {expected} columns")
             normalized = self._normalize(_as_text_array(X))
             if isinstance(X, pd.Series):
                 series = normalized.to_pandas()
@@ -63,7 +68,8 @@ class TextNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.string = True
-        tags.input_tags.one_d_array = True
+        # 1-D input is accepted too, but scikit-learn reads this tag as "1-D only".
+        tags.input_tags.one_d_array = False
         tags.input_tags.allow_nan = True
         # Stateless: transform works before fit, as with FunctionTransformer.
         tags.requires_fit = False
@@ -75,6 +81,13 @@ class TextNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     def _normalize(self, texts: pa.Array) -> pa.Array:
         raise NotImplementedError
+
+
+def _reject_complex(X) -> None:
+    # Only arrays and Series are checked here (cheaply, by dtype); complex values inside a
+    # list are rejected element by element when the texts are read.
+    if getattr(getattr(X, "dtype", None), "kind", None) == "c":
+        raise ValueError("Complex data not supported: text normalisers take texts")
 
 
 def _is_one_column(X) -> bool:
@@ -105,8 +118,11 @@ def _as_text_list(values) -> list[str]:
             texts.append(value)
         elif value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
             texts.append("")
-        elif isinstance(value, (numbers.Number, np.generic)) and not isinstance(value, bool):
+        elif isinstance(value, (numbers.Real, np.integer, np.floating)) and not isinstance(
+                value, bool):
             texts.append(str(value))
+        elif isinstance(value, numbers.Complex):
+            raise ValueError(f"Complex data not supported: {value!r} at position {position}")
         else:
             raise TypeError(f"expected text at position {position}, got "
                             f"{type(value).__name__}: {value!r:.80}")

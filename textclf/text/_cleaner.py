@@ -20,7 +20,9 @@ from ._wordnet_lemmas import lemmatize
 # and '_'; its \s is Unicode white space, which RE2's \s (ASCII only) is not.
 _PUNCTUATION = r"[^\p{L}\p{N}_\s\p{Z}\x0b\x1c-\x1f\x85]"
 _DIGITS = r"[0-9]"
-_UNICODE_SPACE = r"[\p{Z}\x85]"
+# White space for Python's str.split() that Arrow's ASCII splitter does not split at.
+_OTHER_SPACE = r"[\p{Z}\x85\x1c-\x1f]"
+_MAYBE_OTHER_SPACE = r"[^\x00-\x1b\x20-\x7f]"
 LEMMATIZERS = ("wordnet", "wordnet-verb", "spacy", None)
 STEMMERS = ("porter", None)
 
@@ -137,16 +139,17 @@ class TextCleaner(TextNormalizer):
 
 
 def _unicode_spaces_to_ascii(texts: pa.Array) -> pa.Array:
-    """Unicode white space (which Python's ``str.split`` splits at) as plain spaces.
+    """Python's other white space (Unicode spaces, \\x1c-\\x1f, \\x85) as plain spaces.
 
-    Splitting at ASCII white space is much faster in Arrow than at Unicode white space;
-    only rows with non-ASCII characters can hold the latter, so only they are rewritten.
+    Arrow splits at ASCII white space much faster than at Unicode white space, and only
+    rows with a non-ASCII character or an ASCII separator can hold the rest, so only those
+    rows are rewritten.
     """
-    non_ascii = pc.invert(pc.string_is_ascii(texts))
-    if not pc.any(non_ascii).as_py():
+    rewrite = pc.match_substring_regex(texts, _MAYBE_OTHER_SPACE)
+    if not pc.any(rewrite).as_py():
         return texts
-    rewritten = pc.replace_substring_regex(texts.filter(non_ascii), _UNICODE_SPACE, " ")
-    return pc.replace_with_mask(texts, non_ascii, rewritten)
+    rewritten = pc.replace_substring_regex(texts.filter(rewrite), _OTHER_SPACE, " ")
+    return pc.replace_with_mask(texts, rewrite, rewritten)
 
 
 def _stop_word_set(stop_words: str | Iterable[str]) -> pa.Array:

@@ -1,0 +1,29 @@
+"""Shared fixtures: small files written on the fly, and the real Quora rows when present."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+QUORA_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "quora"
+
+
+@pytest.fixture
+def write_file(tmp_path):
+    """Write ``content`` (str as UTF-8, or bytes) to ``tmp_path/name`` and return the path."""
+
+    def write(name: str, content: str | bytes) -> Path:
+        path = tmp_path / name
+        path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+        return path
+
+    return write
+
+
+@pytest.fixture(scope="session")
+def quora_dir() -> Path:
+    """The real Quora competition rows; the test is skipped where this machine lacks them."""
+    if not (QUORA_DIR / "train_natural.csv").is_file():
+        pytest.skip(f"real Quora rows not found at {QUORA_DIR} (they are not shipped)")
+    return QUORA_DIR
