@@ -56,11 +56,12 @@ class EmbeddingNormalizer(TextNormalizer):
     """Normalise texts for lookup in pre-trained word embeddings.
 
     In order: typographic quotes, dashes and ellipses become ASCII; contractions are
-    expanded (``don't -> do not``, ``Can't -> Cannot``); a small map of common misspellings
-    is fixed; punctuation is split off as tokens (``Why?`` -> ``Why ?``); runs of
-    ``min_masked_digits`` or more digits become as many ``#`` (``2018 -> ####``), the form
-    GloVe 840B and Paragram use for numbers; white space is collapsed. Case is kept.
-    Each distinct text is normalised once.
+    expanded (``don't -> do not``, ``Can't -> Cannot``); runs of ``min_masked_digits`` or
+    more digits become as many ``#`` (``2018 -> ####``), the form GloVe 840B and Paragram
+    use for numbers; punctuation is split off as tokens (``Why?`` -> ``Why ?``), a run of
+    ``#`` staying one token; a small map of common misspellings is fixed, token by token;
+    white space is collapsed. Case is kept. Each distinct text is normalised once, and
+    normalising twice changes nothing more.
 
     Parameters
     ----------
@@ -102,20 +103,20 @@ class EmbeddingNormalizer(TextNormalizer):
         text = text.translate(_VARIANTS)
         if self.expand_contractions:
             text = _expand_contractions(text)
+        if self.min_masked_digits is not None:
+            text = re.sub(rf"\d{{{self.min_masked_digits},}}", lambda m: "#" * len(m.group(0)),
+                          text)
         if self.isolate_punctuation:
             text = _PUNCTUATION.sub(r" \g<0> ", text)
         tokens = text.split()
         if corrections:
             tokens = [_keep_case(t, corrections[t.lower()]) if t.lower() in corrections else t
                       for t in tokens]
-        text = " ".join(tokens)
-        if self.min_masked_digits is not None:
-            text = re.sub(rf"\d{{{self.min_masked_digits},}}", lambda m: "#" * len(m.group(0)),
-                          text)
-        return text
+        return " ".join(tokens)
 
 
-_PUNCTUATION = re.compile(r"[^\w\s]")
+# A run of '#' is one token: the digit mask (####) and GloVe's own hash tokens.
+_PUNCTUATION = re.compile(r"#+|[^\w\s]")
 _IRREGULAR = re.compile(
     r"(?<!\w)(" + "|".join(map(re.escape, IRREGULAR_CONTRACTIONS)) + r")(?!\w)", re.IGNORECASE)
 _IS = re.compile(r"\b(" + "|".join(_IS_CONTRACTED) + r")'s\b", re.IGNORECASE)

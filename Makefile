@@ -1,0 +1,27 @@
+# Two commands on a fresh machine: `make run` and `make test`. Both create .venv when it is
+# missing and (re)install the package whenever pyproject.toml changes.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: install run test benchmark
+
+$(INSTALLED): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "textclf needs Python >= 3.11: make PYTHON=/path/to/python3.11"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[neural,test]'
+	@touch $(INSTALLED)
+
+install: $(INSTALLED)
+
+run: install
+	$(BIN)/python -m pipelines.clean
+
+test: install
+	$(BIN)/python -m pytest
+
+benchmark: install
+	$(BIN)/python -m benchmarks.text_cleaning
