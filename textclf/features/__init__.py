@@ -1,0 +1,37 @@
+"""Stage 3, features: scikit-learn transformers from text columns to numbers, and word
+embeddings (loading, combining, coverage, matrices for the neural model).
+
+Names are imported on first use, so ``import textclf.features`` stays light and gensim is
+loaded only by the parts that need it.
+"""
+
+from importlib import import_module
+
+_EXPORTS = {
+    "MetaFeatures": "._meta",
+    "SentimentFeatures": "._sentiment",
+    "LdaTopics": "._lda",
+    "tfidf_vectorizer": "._vectorizers",
+    "count_vectorizer": "._vectorizers",
+    "load_embeddings": "._embedding_io",
+    "default_embeddings": "._embedding_io",
+    "train_embeddings": "._embedding_io",
+    "EmbeddingFormatError": "._embedding_io",
+    "combine_embeddings": "._embedding_combine",
+    "embedding_coverage": "._embedding_lookup",
+    "build_embedding_matrix": "._embedding_matrix",
+    "MeanEmbedding": "._mean_embedding",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(_EXPORTS[name], __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return __all__

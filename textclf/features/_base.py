@@ -1,0 +1,106 @@
+"""The scikit-learn plumbing shared by feature builders: text columns in, numbers out.
+
+A feature builder takes one column of texts (a list, a 1-D array or a pandas Series: the
+usual case, e.g. ``ColumnTransformer([... , "question_text")])``) or a 2-D table of text
+columns, and learns and computes its features for each column separately, side by side.
+Subclasses implement the per-column protocol:
+
+- ``_fit_column(texts: pa.Array, y) -> state``: what was learned from one column (None if
+  nothing); kept in ``column_states_``.
+- ``_transform_column(state, texts: pa.Array) -> ndarray | sparse matrix`` of shape
+  ``(n_texts, n_features)``.
+- ``_feature_names(state) -> list[str]``: names of those features.
+
+Texts arrive as Arrow ``large_string`` arrays without nulls (None/NaN are ""), so no row is
+ever dropped. With one input column the feature names are the subclass's names; with
+several they are prefixed ``<column>__``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .._text_input import as_text_array, is_one_column, reject_complex
+
+
+class TextFeatures(TransformerMixin, BaseEstimator):
+    """Base class of textclf's feature builders (see the module docstring)."""
+
+    def fit(self, X, y=None):
+        self._check_params()
+        columns = self._text_columns(X, reset=True)
+        self.column_states_ = [self._fit_column(texts, y) for texts in columns]
+        return self
+
+    def transform(self, X):
+        check_is_fitted(self, "column_states_")
+        self._check_params()
+        columns = self._text_columns(X, reset=False)
+        blocks = [self._transform_column(state, texts)
+                  for state, texts in zip(self.column_states_, columns)]
+        if len(blocks) == 1:
+            return blocks[0]
+        if any(sp.issparse(block) for block in blocks):
+            return sp.hstack(blocks, format="csr")
+        return np.hstack(blocks)
+
+    def get_feature_names_out(self, input_features=None):
+        check_is_fitted(self, "column_states_")
+        columns = self._input_names(input_features)
+        names = []
+        for column, state in zip(columns, self.column_states_):
+            own = self._feature_names(state)
+            names += own if len(columns) == 1 else [f"{column}__{name}" for name in own]
+        return np.asarray(names, dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.allow_nan = True  # missing texts are empty texts
+        tags.transformer_tags.preserves_dtype = []
+        return tags
+
+    # --- for subclasses -------------------------------------------------------------
+    def _check_params(self) -> None:
+        """Raise ValueError for an invalid parameter value."""
+
+    def _fit_column(self, texts: pa.Array, y):
+        return None
+
+    def _transform_column(self, state, texts: pa.Array):
+        raise NotImplementedError
+
+    def _feature_names(self, state) -> list[str]:
+        raise NotImplementedError
+
+    # --- input handling ---------------------------------------------------------------
+    def _text_columns(self, X, *, reset: bool) -> list[pa.Array]:
+        reject_complex(X)
+        if is_one_column(X):
+            if not reset and self.n_features_in_ != 1:
+                raise ValueError(f"Reshape your data: X is one column of texts, but "
+                                 f"{type(self).__name__} was fitted on {self.n_features_in_} "
+                                 "columns")
+            if reset:
+                self.n_features_in_ = 1
+                self.__dict__.pop("feature_names_in_", None)
+                name = getattr(X, "name", None)
+                if isinstance(name, str):
+                    self.feature_names_in_ = np.array([name], dtype=object)
+            return [as_text_array(X)]
+        table = validate_data(self, X, dtype=object, ensure_all_finite=False, reset=reset)
+        return [as_text_array(table[:, j]) for j in range(table.shape[1])]
+
+    def _input_names(self, input_features) -> list[str]:
+        if input_features is not None:
+            if len(input_features) != self.n_features_in_:
+                raise ValueError(f"input_features should have length {self.n_features_in_}, "
+                                 f"got {len(input_features)}")
+            return list(input_features)
+        if hasattr(self, "feature_names_in_"):
+            return list(self.feature_names_in_)
+        return [f"x{i}" for i in range(self.n_features_in_)]
