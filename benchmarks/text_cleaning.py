@@ -14,6 +14,7 @@ is compared with the reference token for token.
 from __future__ import annotations
 
 import argparse
+import os
 import multiprocessing
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -25,7 +26,8 @@ from textclf.data import read_test, read_train
 from textclf.nltk_resources import english_stopwords, find_resource
 from textclf.text import TextCleaner
 
-QUORA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "quora"
+QUORA = Path(os.environ.get(
+    "TEXTCLF_QUORA_DIR", Path(__file__).resolve().parents[2] / "shared" / "data" / "quora"))
 
 
 def seed_cleaning(questions: pd.Series, lemmatizer, stop_words: list[str]) -> pd.Series:

@@ -119,6 +119,11 @@ def test_cleaning_without_lemmas_is_idempotent(texts):
     assert clean(once, lemmatizer=None) == once
 
 
+def test_a_very_long_text_is_cleaned_whole():
+    text = "Running geese were crossing 42 roads! " * 50_000  # about 2 MB
+    assert clean([text, ""]) == [" ".join(["run goose cross road"] * 50_000), ""]
+
+
 def test_input_and_output_types():
     series = pd.Series(["Running fast", None], index=[10, 20], name="question_text")
     output = TextCleaner().fit_transform(series)
