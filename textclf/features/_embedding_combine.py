@@ -1,0 +1,146 @@
+"""Several sets of word vectors as one: the (weighted) mean of same-sized vectors, as the
+Quora solutions did with GloVe and Paragram, or their concatenation.
+
+The Quora seed averaged the GloVe and Paragram embedding matrices; the first-place
+solution weighted them 0.7 and 0.3. Both averaged whole matrices, so a word missing from
+one source was averaged with that source's random filler row. Here a word is averaged over
+the sources that have it, so its vector is never part noise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from ._embedding_io import _keyed_vectors
+
+COMBINATIONS = ("mean", "concat")
+# Rows added at a time: bounds the temporary arrays while summing millions of vectors.
+_ROWS_AT_ONCE = 1 << 16
+
+
+def combine_embeddings(sources, weights: Sequence[float] | None = None, *, how: str = "mean"):
+    """One KeyedVectors from several, e.g. ``combine_embeddings([glove, paragram], [0.7, 0.3])``.
+
+    Parameters
+    ----------
+    sources : sequence of KeyedVectors, or mapping of name to KeyedVectors
+        The vectors to combine; with a mapping, error messages use the names. Sources are
+        only read.
+    weights : sequence of float, optional
+        One non-negative weight per source, for ``how="mean"``; normalised to sum to 1.
+        None weights all sources equally. A source of weight 0 contributes nothing, not
+        even its words.
+    how : {"mean", "concat"}, default="mean"
+        "mean": all sources must have the same dimension. Each word's vector is the
+        weighted mean over the sources that have it, the weights renormalised over those
+        sources: a word only in the second source gets that source's vector as it is.
+        "concat": the vectors side by side, ``sum(dims)`` wide, in the order of the
+        sources; a word missing from a source has zeros in that source's part.
+
+    Returns
+    -------
+    gensim.models.KeyedVectors
+        float32 vectors for the union of the sources' words: the first source's words in
+        its order, then each further source's new words in its order.
+    """
+    if how not in COMBINATIONS:
+        raise ValueError(f"how must be one of {COMBINATIONS}, got {how!r}")
+    names, vector_sets = _named_sources(sources)
+    if how == "concat":
+        if weights is not None:
+            raise ValueError("weights apply to how='mean' only; concatenation keeps each "
+                             "source's vectors as they are")
+        return _concatenate(vector_sets)
+    dims = {source.vector_size for source in vector_sets}
+    if len(dims) > 1:
+        described = ", ".join(f"{name} ({source.vector_size}-d)"
+                              for name, source in zip(names, vector_sets))
+        raise ValueError(f"how='mean' needs vectors of one dimension, but the sources have "
+                         f"different ones: {described}. Use how='concat' to put them side by "
+                         "side, or vectors of one size")
+    shares = _normalised_weights(weights, len(vector_sets))
+    used = [(source, share) for source, share in zip(vector_sets, shares) if share > 0]
+    return _weighted_mean([source for source, _ in used], [share for _, share in used])
+
+
+def _named_sources(sources) -> tuple[list[str], list]:
+    from gensim.models import KeyedVectors
+
+    if isinstance(sources, KeyedVectors):
+        raise TypeError("sources must be a sequence (or mapping) of KeyedVectors, not one "
+                        "KeyedVectors")
+    if isinstance(sources, Mapping):
+        names, vector_sets = [str(name) for name in sources], list(sources.values())
+    else:
+        vector_sets = list(sources)
+        names = [f"source {position}" for position in range(len(vector_sets))]
+    if not vector_sets:
+        raise ValueError("sources is empty: give at least one KeyedVectors")
+    for name, source in zip(names, vector_sets):
+        if not isinstance(source, KeyedVectors):
+            raise TypeError(f"{name} is a {type(source).__name__}, expected gensim "
+                            "KeyedVectors (see load_embeddings)")
+    return names, vector_sets
+
+
+def _normalised_weights(weights, count: int) -> np.ndarray:
+    if weights is None:
+        return np.full(count, 1 / count)
+    shares = np.asarray(weights, dtype=np.float64)
+    if shares.ndim != 1 or len(shares) != count:
+        raise ValueError(f"weights must hold one number per source: {count} sources, got "
+                         f"{list(np.atleast_1d(shares))}")
+    if not np.isfinite(shares).all() or (shares < 0).any():
+        raise ValueError(f"weights must be finite and non-negative, got {shares.tolist()}")
+    if shares.sum() == 0:
+        raise ValueError("weights are all zero: at least one source must count")
+    return shares / shares.sum()
+
+
+def _union(vector_sets) -> tuple[list[str], dict[str, int], list[np.ndarray]]:
+    """The union of the words, and for each source the union row of each of its words."""
+    words = list(vector_sets[0].index_to_key)
+    index = dict(vector_sets[0].key_to_index)
+    rows_of = [np.arange(len(words))]
+    for source in vector_sets[1:]:
+        rows = np.empty(len(source.index_to_key), dtype=np.int64)
+        for position, word in enumerate(source.index_to_key):
+            row = index.get(word)
+            if row is None:
+                row = index[word] = len(words)
+                words.append(word)
+            rows[position] = row
+        rows_of.append(rows)
+    return words, index, rows_of
+
+
+def _weighted_mean(vector_sets, shares):
+    words, index, rows_of = _union(vector_sets)
+    # Each word's weights renormalised over the sources that have it, computed first so
+    # that a word of one source is scaled by exactly 1 and keeps its vector unchanged.
+    weight = np.zeros(len(words), dtype=np.float64)
+    for rows, share in zip(rows_of, shares):
+        weight[rows] += share
+    total = np.zeros((len(words), vector_sets[0].vector_size), dtype=np.float32)
+    for source, rows, share in zip(vector_sets, rows_of, shares):
+        # Union rows are distinct within a source, so buffered += adds each once.
+        for start in range(0, len(rows), _ROWS_AT_ONCE):
+            part = rows[start:start + _ROWS_AT_ONCE]
+            factor = (share / weight[part]).astype(np.float32)
+            total[part] += factor[:, None] * source.vectors[start:start + _ROWS_AT_ONCE]
+    return _keyed_vectors(words, total, index)
+
+
+def _concatenate(vector_sets):
+    words, index, rows_of = _union(vector_sets)
+    combined = np.zeros((len(words), sum(s.vector_size for s in vector_sets)), dtype=np.float32)
+    column = 0
+    for source, rows in zip(vector_sets, rows_of):
+        width = source.vector_size
+        for start in range(0, len(rows), _ROWS_AT_ONCE):
+            combined[rows[start:start + _ROWS_AT_ONCE], column:column + width] = \
+                source.vectors[start:start + _ROWS_AT_ONCE]
+        column += width
+    return _keyed_vectors(words, combined, index)
