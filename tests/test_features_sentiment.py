@@ -1,0 +1,158 @@
+import pickle
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from sklearn.compose import ColumnTransformer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+from sklearn.pipeline import make_pipeline
+from textblob import TextBlob
+from textblob.en import sentiment as pattern_sentiment
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+from textclf.data import load_dataset
+from textclf.features import MetaFeatures, SentimentFeatures
+
+ALL_COLUMNS = ["vader_compound", "vader_pos", "vader_neu", "vader_neg", "textblob_polarity",
+               "textblob_subjectivity"]
+
+
+@pytest.fixture(scope="module")
+def sms_texts():
+    return load_dataset("sms_spam")["question_text"].head(200).tolist()
+
+
+def scores_of(text, **params) -> dict[str, float]:
+    transformer = SentimentFeatures(**params).fit([text])
+    return dict(zip(transformer.get_feature_names_out(), transformer.transform([text])[0]))
+
+
+def test_vader_scores_of_a_short_negative_sentence():
+    assert scores_of("I hate this", analyzers=["vader"]) == pytest.approx({
+        "vader_compound": -0.5719, "vader_pos": 0.0, "vader_neu": 0.351, "vader_neg": 0.649})
+
+
+def test_textblob_scores_of_a_question():
+    scores = scores_of("What is the best way to learn a beautiful language?",
+                       analyzers=["textblob"])
+    assert scores == pytest.approx({"textblob_polarity": 0.925,
+                                    "textblob_subjectivity": 0.65})
+
+
+def test_same_numbers_as_the_analysers_called_directly(sms_texts):
+    features = SentimentFeatures().fit_transform(sms_texts)
+    vader = SentimentIntensityAnalyzer()
+    expected = []
+    for text in sms_texts:
+        vader_scores = vader.polarity_scores(text)
+        blob = TextBlob(text).sentiment
+        expected.append([vader_scores["compound"], vader_scores["pos"], vader_scores["neu"],
+                         vader_scores["neg"], blob.polarity, blob.subjectivity])
+    np.testing.assert_allclose(features, expected)
+
+
+def test_columns_follow_the_order_of_analyzers():
+    texts = ["What a great day!", "This is awful."]
+    both = SentimentFeatures().fit(texts)
+    assert list(both.get_feature_names_out()) == ALL_COLUMNS
+    swapped = SentimentFeatures(analyzers=("textblob", "vader")).fit(texts)
+    assert list(swapped.get_feature_names_out()) == ALL_COLUMNS[4:] + ALL_COLUMNS[:4]
+    np.testing.assert_array_equal(swapped.transform(texts),
+                                  both.transform(texts)[:, [4, 5, 0, 1, 2, 3]])
+    assert both.transform(texts).dtype == np.float64
+
+
+def test_empty_and_missing_texts_score_zero():
+    features = SentimentFeatures().fit_transform(["", None, np.nan])
+    np.testing.assert_array_equal(features, np.zeros((3, 6)))
+
+
+def test_unicode_and_emoji():
+    # VADER 3.3 reads an emoji through its description ("smiling face with heart-eyes").
+    with_emoji = scores_of("I love it 😍")
+    without = scores_of("I love it")
+    assert with_emoji["vader_compound"] > without["vader_compound"] > 0
+    features = SentimentFeatures().fit_transform(["¿Qué tal? ça va 🙂", "日本語の質問", "ⁿ²"])
+    assert np.isfinite(features).all()
+
+
+def test_a_very_long_text_scores_within_range():
+    # 2,000 words: VADER's cost grows with the square of the length (see the docstring).
+    scores = scores_of("a wonderful, lovely day " * 500)
+    assert 0.9 < scores["vader_compound"] <= 1.0
+    assert 0.0 < scores["textblob_polarity"] <= 1.0
+    assert scores["vader_pos"] + scores["vader_neu"] + scores["vader_neg"] == pytest.approx(
+        1.0, abs=0.002)
+
+
+def test_each_distinct_text_is_scored_once(monkeypatch):
+    vader_calls, textblob_calls = [], []
+    original_vader = SentimentIntensityAnalyzer.polarity_scores
+    original_pattern = type(pattern_sentiment).__call__
+
+    def counting_vader(self, text):
+        vader_calls.append(text)
+        return original_vader(self, text)
+
+    def counting_pattern(self, text, *args, **kwargs):
+        textblob_calls.append(text)
+        return original_pattern(self, text, *args, **kwargs)
+
+    monkeypatch.setattr(SentimentIntensityAnalyzer, "polarity_scores", counting_vader)
+    monkeypatch.setattr(type(pattern_sentiment), "__call__", counting_pattern)
+    texts = ["a good day", "a bad day", "a good day", None, "", "a good day", "a bad day"]
+    features = SentimentFeatures().fit_transform(texts)
+
+    assert sorted(vader_calls) == ["a bad day", "a good day"]
+    assert sorted(textblob_calls) == ["a bad day", "a good day"]
+    np.testing.assert_array_equal(features[2], features[0])
+    np.testing.assert_array_equal(features[5], features[0])
+    np.testing.assert_array_equal(features[6], features[1])
+    assert features[0, 0] > 0 > features[1, 0]
+
+
+@pytest.mark.parametrize("analyzers, error, message", [
+    ("vader", TypeError, r"write analyzers=\['vader'\]"),
+    (None, TypeError, "sequence drawn from"),
+    ((), ValueError, "analyzers is empty"),
+    (["vader", "afinn"], ValueError, r"unknown analyser\(s\) \['afinn'\]"),
+    (["textblob", "textblob"], ValueError, r"\['textblob'\] more than once"),
+])
+def test_invalid_analyzers_are_a_clear_error(analyzers, error, message):
+    with pytest.raises(error, match=message):
+        SentimentFeatures(analyzers=analyzers).fit(["a text"])
+
+
+def test_pickle_round_trip_keeps_no_analyser():
+    texts = ["I hate this", "I love this", ""]
+    transformer = SentimentFeatures().fit(texts)
+    features = transformer.transform(texts)  # builds the analysers
+    pickled = pickle.dumps(transformer)
+    assert len(pickled) < 2_000  # parameters only, not the lexicons
+    np.testing.assert_array_equal(pickle.loads(pickled).transform(texts), features)
+
+
+def test_importing_the_module_does_not_load_the_analysers():
+    code = ("import sys; import textclf.features._sentiment; "
+            "print(sorted(m for m in ('textblob', 'vaderSentiment') if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True).stdout.strip()
+    assert loaded == "[]"
+
+
+def test_in_a_column_transformer_pipeline_with_logistic_regression():
+    data = load_dataset("sms_spam")
+    train, test = data.iloc[:3500], data.iloc[3500:]
+    model = make_pipeline(
+        ColumnTransformer([("sentiment", SentimentFeatures(), "question_text"),
+                           ("meta", MetaFeatures(features=["n_words"]), "question_text")]),
+        LogisticRegression(max_iter=1000))
+    model.fit(train, train["target"])
+    assert list(model[0].get_feature_names_out()) == (
+        [f"sentiment__{name}" for name in ALL_COLUMNS] + ["meta__n_words"])
+    scores = model.predict_proba(test)[:, 1]
+    assert scores.shape == (len(test),)
+    # Spam sounds enthusiastic ("FREE", "WIN"), so tone alone ranks it better than chance.
+    assert roc_auc_score(test["target"], scores) > 0.65
