@@ -1,0 +1,119 @@
+"""Stacking: a meta-model over base approaches' out-of-fold probabilities, scored honestly."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.pipeline import make_pipeline
+
+from textclf.data import load_dataset
+from textclf.models import (
+    StackingEnsemble,
+    bernoulli_nb,
+    logistic_regression,
+    multinomial_nb,
+    nb_logistic_regression,
+    oof_predict,
+    probability_logit,
+    stack_inputs,
+)
+
+
+@pytest.fixture(scope="module")
+def clothing_results():
+    """Four classical approaches on 4,000 real reviews ("not recommended", about 18%),
+    the first 3,000 as training rows and the rest as test rows."""
+    frame = load_dataset("womens_clothing_not_recommended").sample(n=4000, random_state=0)
+    train, test = frame.iloc[:3000], frame.iloc[3000:]
+    words = {"ngram_range": (1, 2), "min_df": 2}
+    approaches = {
+        "tfidf_lr": make_pipeline(TfidfVectorizer(sublinear_tf=True, **words),
+                                  logistic_regression()),
+        "counts_nb_lr": make_pipeline(CountVectorizer(**words), nb_logistic_regression()),
+        "counts_mnb": make_pipeline(CountVectorizer(**words), multinomial_nb()),
+        "presence_bnb": make_pipeline(CountVectorizer(binary=True, min_df=2), bernoulli_nb()),
+    }
+    results = {name: oof_predict(model, train["question_text"], train["target"],
+                                 test["question_text"])
+               for name, model in approaches.items()}
+    return results, test["target"].to_numpy()
+
+
+def test_stack_inputs_line_up_the_approaches(clothing_results):
+    results, _ = clothing_results
+    inputs = stack_inputs(results)
+    assert list(inputs.oof.columns) == list(results) == list(inputs.test.columns)
+    assert inputs.oof.shape == (3000, 4) and inputs.test.shape == (1000, 4)
+    np.testing.assert_array_equal(inputs.oof["tfidf_lr"], results["tfidf_lr"].oof)
+    np.testing.assert_array_equal(inputs.test["counts_mnb"], results["counts_mnb"].test)
+    np.testing.assert_array_equal(inputs.y, results["tfidf_lr"].y_true)
+
+
+def test_stack_matches_or_beats_its_best_base_approach_out_of_fold(clothing_results):
+    results, test_target = clothing_results
+    inputs = stack_inputs(results)
+    stack = StackingEnsemble().fit(inputs.oof, inputs.y)
+    best_base = max(result.f1 for result in results.values())
+    assert stack.oof_result_.f1 >= best_base - 0.005
+    # The stack's score is its own out-of-fold one, on the same folds as the base models.
+    for (_, stack_valid), (_, base_valid) in zip(stack.oof_result_.folds,
+                                                 results["tfidf_lr"].folds):
+        assert np.array_equal(stack_valid, base_valid)
+    in_sample = stack.predict_proba(inputs.oof)[:, 1]
+    assert not np.allclose(in_sample, stack.oof_result_.oof)
+    # Test rows come from the base approaches' fold-averaged test probabilities.
+    test_proba = stack.predict_proba(inputs.test)[:, 1]
+    assert test_proba.shape == (1000,)
+    test_f1 = _f1(test_target, test_proba >= stack.oof_result_.best_threshold)
+    assert test_f1 > 0.6
+    assert stack.weights_.shape == (4,) and stack.weights_.max() > 0
+    assert list(stack.feature_names_in_) == list(results)
+
+
+def test_raw_probabilities_work_too(clothing_results):
+    results, _ = clothing_results
+    inputs = stack_inputs(results)
+    raw = StackingEnsemble(logit=False).fit(inputs.oof.to_numpy(), inputs.y)
+    assert raw.oof_result_.f1 > 0.6 and not hasattr(raw, "feature_names_in_")
+
+
+def test_logit_features_are_finite_even_for_certain_models():
+    logits = probability_logit(np.array([0.0, 0.5, 1.0]))
+    assert np.isfinite(logits).all() and logits[1] == 0
+    assert logits[0] == pytest.approx(-logits[2]) == pytest.approx(-np.log(1e7), rel=1e-6)
+    X = np.array([[0.0, 0.1], [0.2, 0.3], [0.9, 1.0], [1.0, 0.8]] * 5)
+    y = np.array([0, 0, 1, 1] * 5)
+    stack = StackingEnsemble(n_splits=2).fit(X, y)
+    assert np.isfinite(stack.predict_proba(X)).all()
+
+
+def test_stacking_refuses_what_it_cannot_combine(clothing_results):
+    results, _ = clothing_results
+    X = np.array([[0.1, 2.0], [0.5, 0.5]] * 10)
+    with pytest.raises(ValueError, match=r"probabilities in \[0, 1\].*logit=False"):
+        StackingEnsemble().fit(X, [0, 1] * 10)
+    with pytest.raises(ValueError, match="at least one"):
+        stack_inputs({})
+    shorter = oof_predict(make_pipeline(CountVectorizer(), multinomial_nb()),
+                          pd.Series(["good", "bad"] * 10), [1, 0] * 10)
+    with pytest.raises(ValueError, match="other training rows"):
+        stack_inputs({**results, "other": shorter})
+    no_test = {"a": results["tfidf_lr"], "b": _without_test(results["counts_mnb"])}
+    with pytest.raises(ValueError, match=r"no test probabilities"):
+        stack_inputs(no_test)
+    stack = StackingEnsemble().fit(stack_inputs(results).oof, stack_inputs(results).y)
+    with pytest.raises(ValueError, match="feature names"):
+        stack.predict_proba(stack_inputs(results).test[list(reversed(results))])
+
+
+def _without_test(result):
+    from dataclasses import replace
+
+    return replace(result, test=None)
+
+
+def _f1(y_true, y_pred) -> float:
+    true_positives = np.sum(y_true.astype(bool) & y_pred)
+    return 2 * true_positives / (y_true.sum() + y_pred.sum())

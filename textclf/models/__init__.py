@@ -1,0 +1,56 @@
+"""Stage 4, models: out-of-fold predictions, the classical model zoo and stacking.
+
+Example::
+
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import make_pipeline
+    from textclf.models import logistic_regression, oof_predict
+
+    model = make_pipeline(TfidfVectorizer(), logistic_regression())
+    result = oof_predict(model, train["question_text"], train["target"],
+                         test["question_text"])
+    result.f1, result.best_threshold   # out-of-fold F1 at its best threshold
+    result.test_labels                 # 0/1 test predictions at that threshold
+
+- ``oof_predict`` -> ``OofResult``: the k-fold engine every approach goes through.
+- The zoo: ``logistic_regression``, ``lightgbm_classifier`` (``LightGBMClassifier``),
+  ``multinomial_nb``, ``bernoulli_nb``, ``nb_logistic_regression``
+  (``NBLogisticRegression``); ``make_model(name)`` over ``MODELS``.
+- ``StackingEnsemble`` over several approaches' results, lined up by ``stack_inputs``.
+
+Names are imported on first use, so ``import textclf.models`` does not load LightGBM until
+it is needed; the neural models (``textclf.models.neural``) are never imported from here.
+"""
+
+from importlib import import_module
+
+_EXPORTS = {
+    "OofResult": "._oof",
+    "oof_predict": "._oof",
+    "LightGBMClassifier": "._lightgbm",
+    "NBLogisticRegression": "._nb_lr",
+    "MODELS": "._zoo",
+    "make_model": "._zoo",
+    "logistic_regression": "._zoo",
+    "lightgbm_classifier": "._zoo",
+    "multinomial_nb": "._zoo",
+    "bernoulli_nb": "._zoo",
+    "nb_logistic_regression": "._zoo",
+    "StackingEnsemble": "._stacking",
+    "StackInputs": "._stacking",
+    "stack_inputs": "._stacking",
+    "probability_logit": "._stacking",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(_EXPORTS[name], __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return __all__

@@ -1,0 +1,237 @@
+"""Gradient-boosted trees on sparse text features, stopping early on data of their own.
+
+``LightGBMClassifier`` wraps ``lightgbm.train`` in the scikit-learn estimator contract.
+Early stopping needs rows the trees are not fitted on; the classifier holds them out of
+its *own* training data (a stratified ``validation_fraction``), the way scikit-learn's
+``HistGradientBoostingClassifier`` does. So it needs nothing from its caller: inside
+``oof_predict`` it never sees the fold's held-out rows, whose score stays honest, and it
+works unchanged in any ``Pipeline``, grid search or stack.
+"""
+
+from __future__ import annotations
+
+import numbers
+import os
+
+import lightgbm
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state, check_scalar, compute_sample_weight
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._validation import binary_classes, sample_weights
+
+# Below this many training rows "auto" trains all n_estimators rounds: a 10% validation
+# part of fewer rows is too noisy to stop on (scikit-learn's HistGradientBoosting rule).
+_AUTO_EARLY_STOPPING_MIN_ROWS = 10_000
+
+
+class LightGBMClassifier(ClassifierMixin, BaseEstimator):
+    """Binary LightGBM classifier for sparse (or dense) features, with early stopping.
+
+    Parameters
+    ----------
+    n_estimators : int, default=1000
+        Most boosting rounds; early stopping usually ends sooner (``n_estimators_``).
+    learning_rate : float, default=0.05
+    num_leaves : int, default=31
+        Leaves per tree.
+    max_depth : int, default=-1
+        Depth limit per tree; -1 is none (``num_leaves`` bounds the tree).
+    min_child_samples : int, default=20
+        Fewest training rows in a leaf. With sparse n-grams it also drops, up front, the
+        features present in fewer rows, which shortens training a lot.
+    subsample : float, default=1.0
+        Fraction of rows each tree is fitted on (LightGBM's bagging, re-drawn every round);
+        1.0 uses all rows.
+    colsample_bytree : float, default=1.0
+        Fraction of features each tree may split on (``feature_fraction``).
+    reg_alpha, reg_lambda : float, default=0.0
+        L1 and L2 regularisation of the leaf values.
+    class_weight : None, "balanced" or dict {label: weight}, default=None
+        Weights of the training rows by class, as in scikit-learn. "balanced" weighs the
+        positive class by n_negative / n_positive: LightGBM's ``is_unbalance``. The default
+        leaves the classes as they are: the F1 threshold searched afterwards already
+        handles the imbalance, and "balanced" scored lower on real Quora rows (F1 0.520
+        against 0.525 on one held-out fifth of 48,820 rows).
+    early_stopping : "auto" or bool, default="auto"
+        Hold out ``validation_fraction`` of the training rows (stratified) and stop when
+        their log-loss has not improved for ``n_iter_no_change`` rounds; the model keeps
+        the best round. "auto" stops early from 10,000 training rows on.
+    validation_fraction : float, default=0.1
+    n_iter_no_change : int, default=50
+    random_state : int, RandomState or None, default=None
+        Seeds the validation split and LightGBM (bagging, feature sampling). With an int,
+        fitting the same data with the same parameters gives the same model: LightGBM runs
+        with ``deterministic=True`` and a forced column-wise histogram layout, so no
+        timing test picks the layout differently from one run to the next.
+    n_jobs : int, default=1
+        LightGBM threads; -1 uses all cores. One thread per model suits ``oof_predict``,
+        which runs the folds in parallel instead.
+
+    Attributes
+    ----------
+    booster_ : lightgbm.Booster
+    n_estimators_ : int
+        Rounds kept (the best round with early stopping).
+    validation_loss_ : ndarray or None
+        Log-loss of the held-out part after each round (None without early stopping).
+    classes_, n_features_in_, feature_names_in_
+    """
+
+    def __init__(self, *, n_estimators: int = 1000, learning_rate: float = 0.05,
+                 num_leaves: int = 31, max_depth: int = -1, min_child_samples: int = 20,
+                 subsample: float = 1.0, colsample_bytree: float = 1.0,
+                 reg_alpha: float = 0.0, reg_lambda: float = 0.0, class_weight=None,
+                 early_stopping="auto", validation_fraction: float = 0.1,
+                 n_iter_no_change: int = 50, random_state=None, n_jobs: int = 1):
+        self.n_estimators = n_estimators
+        self.learning_rate = learning_rate
+        self.num_leaves = num_leaves
+        self.max_depth = max_depth
+        self.min_child_samples = min_child_samples
+        self.subsample = subsample
+        self.colsample_bytree = colsample_bytree
+        self.reg_alpha = reg_alpha
+        self.reg_lambda = reg_lambda
+        self.class_weight = class_weight
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit the trees on X, y; early stopping (if on) uses a part of these rows."""
+        self._check_params()
+        X, y = validate_data(self, X, y, accept_sparse=("csr", "csc"),
+                             dtype=(np.float32, np.float64), ensure_all_finite="allow-nan")
+        self.classes_ = binary_classes(y, "LightGBMClassifier")
+        target = (y == self.classes_[1]).astype(np.float64)
+        weight = sample_weights(sample_weight, len(y))
+        if self.class_weight is not None:
+            weight = weight * compute_sample_weight(self.class_weight, y)
+
+        rng = check_random_state(self.random_state)
+        params = self._lightgbm_params(seed=int(rng.randint(np.iinfo(np.int32).max)))
+        stop_early = (self.early_stopping is True or self.early_stopping == "auto"
+                      and len(y) >= _AUTO_EARLY_STOPPING_MIN_ROWS)
+        valid_sets, callbacks, history = None, None, {}
+        if stop_early:
+            self._check_validation_size(target)
+            rows, validation_rows = train_test_split(
+                np.arange(len(y)), test_size=self.validation_fraction, stratify=target,
+                random_state=rng)
+            train_set = lightgbm.Dataset(_lightgbm_input(X[rows]), label=target[rows],
+                                         weight=weight[rows], params=params)
+            valid_sets = [lightgbm.Dataset(
+                _lightgbm_input(X[validation_rows]), label=target[validation_rows],
+                weight=weight[validation_rows], reference=train_set, params=params)]
+            callbacks = [lightgbm.early_stopping(self.n_iter_no_change, verbose=False),
+                         lightgbm.record_evaluation(history)]
+        else:
+            train_set = lightgbm.Dataset(_lightgbm_input(X), label=target, weight=weight,
+                                         params=params)
+        self.booster_ = lightgbm.train(params, train_set, num_boost_round=self.n_estimators,
+                                       valid_sets=valid_sets, valid_names=["validation"]
+                                       if stop_early else None, callbacks=callbacks)
+        if stop_early:
+            self.n_estimators_ = (int(self.booster_.best_iteration)
+                                  or self.booster_.current_iteration())
+            self.validation_loss_ = np.asarray(history["validation"]["binary_logloss"])
+        else:
+            self.n_estimators_ = self.booster_.current_iteration()
+            self.validation_loss_ = None
+        return self
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Probabilities of ``classes_[0]`` and ``classes_[1]``, one row per input row."""
+        check_is_fitted(self, "booster_")
+        X = validate_data(self, X, accept_sparse=("csr", "csc"),
+                          dtype=(np.float32, np.float64), ensure_all_finite="allow-nan",
+                          reset=False)
+        positive = self.booster_.predict(_lightgbm_input(X), num_iteration=self.n_estimators_,
+                                         num_threads=_thread_count(self.n_jobs))
+        return np.column_stack([1.0 - positive, positive])
+
+    def predict(self, X) -> np.ndarray:
+        """The more probable class of each row (threshold 0.5; tune it for F1 instead)."""
+        positive = self.predict_proba(X)[:, 1] > 0.5
+        return self.classes_[positive.astype(np.int64)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.input_tags.allow_nan = True  # LightGBM routes missing values itself
+        tags.classifier_tags.multi_class = False
+        return tags
+
+    def _lightgbm_params(self, seed: int) -> dict:
+        params = {
+            "objective": "binary",
+            "learning_rate": self.learning_rate,
+            "num_leaves": self.num_leaves,
+            "max_depth": self.max_depth,
+            "min_data_in_leaf": self.min_child_samples,
+            "feature_fraction": self.colsample_bytree,
+            "lambda_l1": self.reg_alpha,
+            "lambda_l2": self.reg_lambda,
+            "metric": "binary_logloss",
+            "seed": seed,
+            "deterministic": True,
+            # Forced, so LightGBM skips its timing test, whose outcome could differ between
+            # runs; column-wise suits wide sparse n-gram matrices.
+            "force_col_wise": True,
+            "num_threads": _thread_count(self.n_jobs),
+            "verbosity": -1,
+        }
+        if self.subsample < 1.0:
+            params.update(bagging_fraction=self.subsample, bagging_freq=1)
+        return params
+
+    def _check_validation_size(self, target: np.ndarray) -> None:
+        held_out = int(np.ceil(self.validation_fraction * len(target)))
+        smaller_class = int(min(target.sum(), len(target) - target.sum()))
+        if held_out < 2 or smaller_class < 2:
+            raise ValueError(
+                f"early stopping holds out validation_fraction={self.validation_fraction} "
+                f"of {len(target)} rows ({held_out}), with {smaller_class} rows in the smaller "
+                "class: too few for a stratified validation part with both classes. Use "
+                "early_stopping='auto' or False, or a larger validation_fraction")
+
+    def _check_params(self) -> None:
+        check_scalar(self.n_estimators, "n_estimators", numbers.Integral, min_val=1)
+        check_scalar(self.learning_rate, "learning_rate", numbers.Real, min_val=0,
+                     include_boundaries="neither")
+        check_scalar(self.num_leaves, "num_leaves", numbers.Integral, min_val=2)
+        check_scalar(self.max_depth, "max_depth", numbers.Integral, min_val=-1)
+        check_scalar(self.min_child_samples, "min_child_samples", numbers.Integral, min_val=0)
+        check_scalar(self.subsample, "subsample", numbers.Real, min_val=0, max_val=1,
+                     include_boundaries="right")
+        check_scalar(self.colsample_bytree, "colsample_bytree", numbers.Real, min_val=0,
+                     max_val=1, include_boundaries="right")
+        check_scalar(self.reg_alpha, "reg_alpha", numbers.Real, min_val=0)
+        check_scalar(self.reg_lambda, "reg_lambda", numbers.Real, min_val=0)
+        check_scalar(self.validation_fraction, "validation_fraction", numbers.Real, min_val=0,
+                     max_val=1, include_boundaries="neither")
+        check_scalar(self.n_iter_no_change, "n_iter_no_change", numbers.Integral, min_val=1)
+        if self.early_stopping not in ("auto", True, False):
+            raise ValueError(f"early_stopping must be 'auto', True or False, "
+                             f"got {self.early_stopping!r}")
+        if not isinstance(self.n_jobs, numbers.Integral) or self.n_jobs == 0:
+            raise ValueError(f"n_jobs must be a non-zero int, got {self.n_jobs!r}")
+
+
+def _lightgbm_input(X):
+    # LightGBM takes scipy's sparse *matrices*; validate_data may hand over a sparse array.
+    if not sp.issparse(X):
+        return X
+    return sp.csr_matrix(X) if X.format == "csr" else sp.csc_matrix(X)
+
+
+def _thread_count(n_jobs: int) -> int:
+    if n_jobs > 0:
+        return int(n_jobs)
+    return max(1, (os.cpu_count() or 1) + 1 + int(n_jobs))

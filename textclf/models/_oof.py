@@ -1,0 +1,253 @@
+"""Out-of-fold predictions: every training row scored by a model that never saw it.
+
+A stratified, shuffled, seeded k-fold split; for each fold a fresh clone of the estimator
+is fitted on the other folds (every learned step included: vocabularies, topic models,
+scalers) and predicts the held-out fold and, optionally, the test rows. The out-of-fold
+probabilities give an honest score and threshold for the whole training set, and are the
+inputs of stacking; the test probabilities are averaged over the folds.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from joblib import Parallel, delayed
+from sklearn.base import clone
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import StratifiedKFold
+from sklearn.utils import _safe_indexing, check_consistent_length
+from sklearn.utils.multiclass import type_of_target
+
+from ..metrics import ClassificationScores, best_f1_threshold, classification_scores
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class OofResult:
+    """What :func:`oof_predict` learned about one approach.
+
+    Attributes
+    ----------
+    oof : ndarray of shape (n_train,)
+        Out-of-fold probability of the positive class for every training row, in the input
+        row order; each row comes from the one fold model that did not train on it.
+    test : ndarray of shape (n_test,) or None
+        Mean over the fold models of the positive-class probability of each test row; None
+        when no test rows were given.
+    y_true : ndarray of shape (n_train,)
+        The training target as 0/1 (1 for the positive class, the larger of the two labels).
+    fold_scores : ndarray of shape (n_splits,)
+        F1 of each fold's held-out rows at that fold's own best threshold
+        (``textclf.metrics.best_f1_threshold``): the spread of the score across folds. Each
+        is a little optimistic (its threshold is tuned on the rows it scores); ``f1``, with
+        one threshold for all rows, is the headline score.
+    fold_thresholds : ndarray of shape (n_splits,)
+        Those per-fold best thresholds.
+    fold_roc_auc : ndarray of shape (n_splits,)
+        ROC-AUC of each fold's held-out rows (threshold-free).
+    fit_seconds : ndarray of shape (n_splits,)
+        Wall-clock seconds each fold's ``fit`` took (prediction not included).
+    folds : tuple of (train_rows, valid_rows) pairs
+        Row positions of each fold, so another approach (or the stack) can be compared on
+        exactly the same split.
+    best_threshold : float
+        The threshold that maximises F1 over all out-of-fold probabilities: the one to
+        apply to ``test``.
+    f1 : float
+        Out-of-fold F1 at ``best_threshold``: the approach's headline score.
+    roc_auc : float
+        ROC-AUC over all out-of-fold probabilities.
+    estimators : tuple of fitted estimators or None
+        The fold models, in fold order, when ``oof_predict(..., return_estimators=True)``.
+    """
+
+    oof: np.ndarray
+    test: np.ndarray | None
+    y_true: np.ndarray
+    fold_scores: np.ndarray
+    fold_thresholds: np.ndarray
+    fold_roc_auc: np.ndarray
+    fit_seconds: np.ndarray
+    folds: tuple[tuple[np.ndarray, np.ndarray], ...]
+    best_threshold: float
+    f1: float
+    roc_auc: float
+    estimators: tuple | None = None
+
+    @property
+    def n_splits(self) -> int:
+        return len(self.folds)
+
+    @property
+    def test_labels(self) -> np.ndarray:
+        """0/1 test predictions at ``best_threshold``."""
+        if self.test is None:
+            raise ValueError("no test probabilities: pass X_test to oof_predict")
+        return (self.test >= self.best_threshold).astype(np.int64)
+
+    def scores(self) -> ClassificationScores:
+        """Every out-of-fold score at ``best_threshold``: F1, precision, recall, ROC-AUC,
+        average precision and the confusion matrix."""
+        return classification_scores(self.y_true, self.oof, self.best_threshold)
+
+    def __repr__(self) -> str:
+        test = "no test rows" if self.test is None else f"{len(self.test)} test rows"
+        return (f"OofResult(f1={self.f1:.4f} at threshold {self.best_threshold:.3f}, "
+                f"roc_auc={self.roc_auc:.4f}, fold F1 {self.fold_scores.mean():.4f} "
+                f"+/- {self.fold_scores.std():.4f} over {self.n_splits} folds, "
+                f"fit {self.fit_seconds.sum():.1f} s, {len(self.oof)} rows, {test})")
+
+
+@dataclass(frozen=True)
+class _FoldOutput:
+    valid_proba: np.ndarray
+    test_proba: np.ndarray | None
+    fit_seconds: float
+    estimator: object
+
+
+def oof_predict(estimator, X, y, X_test=None, n_splits: int = 5, random_state=42,
+                n_jobs: int | None = 1, *, return_estimators: bool = False) -> OofResult:
+    """Out-of-fold and fold-averaged test probabilities of a binary classifier.
+
+    The rows are split by ``StratifiedKFold(n_splits, shuffle=True, random_state)``; the
+    same ``random_state`` and data give the same folds, so approaches run with the same
+    seed are compared on the same split. For each fold, ``clone(estimator)`` is fitted on
+    the training part only and predicts the held-out part (and ``X_test``). A pipeline
+    whose first steps learn from text (TF-IDF vocabulary and idf, LDA topics, scalers)
+    therefore learns them without the held-out rows: the out-of-fold score has no leak.
+    The estimator's own randomness is its own: give it a ``random_state`` for
+    reproducible results.
+
+    Parameters
+    ----------
+    estimator : classifier with ``predict_proba``
+        Usually a ``Pipeline`` from texts to a classifier. Models with only
+        ``decision_function`` (``LinearSVC``, ``RidgeClassifier``) are refused: wrap them in
+        ``sklearn.calibration.CalibratedClassifierCV`` to get probabilities.
+    X : pandas Series/DataFrame, list, ndarray or sparse matrix, n_train rows
+        Rows are taken by position (``.iloc`` for pandas), so any index works.
+    y : array-like of shape (n_train,)
+        Two classes; the larger label (1 for a 0/1 target) is the positive class.
+    X_test : same kinds as X, optional
+        Rows to predict with every fold model; their mean probability is ``test``.
+    n_splits : int, default=5
+    random_state : int or None, default=42
+        Seed of the fold shuffle.
+    n_jobs : int or None, default=1
+        Folds fitted in parallel through joblib (``-1``: all cores). The folds run as
+        joblib tasks, so a joblib backend spreads them over a cluster without code
+        changes; with Dask::
+
+            from dask.distributed import Client
+            import joblib
+
+            client = Client("scheduler-address:8786")   # or Client(LocalCluster())
+            with joblib.parallel_backend("dask"):
+                result = oof_predict(model, X, y, X_test)  # folds run on the workers
+
+        The Dask (and Ray) backends use every worker core whatever ``n_jobs`` says. The
+        estimator, X and X_test must be picklable to leave this process.
+    return_estimators : bool, default=False
+        Keep the fitted fold models in ``result.estimators`` (memory: n_splits models).
+
+    Returns
+    -------
+    OofResult
+        ``oof``, ``test``, per-fold ``fold_scores`` (F1 at each fold's best threshold),
+        ``fold_roc_auc``, ``fit_seconds``, the ``folds``, and the overall
+        ``best_threshold`` and ``f1``.
+    """
+    if not hasattr(estimator, "predict_proba"):
+        raise TypeError(
+            f"{type(estimator).__name__} has no predict_proba; oof_predict needs positive-"
+            "class probabilities to search the F1 threshold and to stack. Wrap the model in "
+            "sklearn.calibration.CalibratedClassifierCV(model) to calibrate its "
+            "decision_function into probabilities.")
+    if not isinstance(n_splits, int) or isinstance(n_splits, bool) or n_splits < 2:
+        raise ValueError(f"n_splits must be an int of at least 2, got {n_splits!r}")
+    X = _rows_indexable(X, "X")
+    X_test = None if X_test is None else _rows_indexable(X_test, "X_test")
+    labels = np.asarray(y)
+    if labels.ndim != 1:
+        raise ValueError(f"y must be one column of labels, got shape {labels.shape}")
+    check_consistent_length(X, labels)
+    target_type = type_of_target(labels, input_name="y")
+    if target_type != "binary":
+        raise ValueError(f"oof_predict is for binary classification; y is {target_type} with "
+                         f"classes {np.unique(labels)[:10].tolist()}")
+    positive_label = np.unique(labels)[1]
+    y_true = (labels == positive_label).astype(np.int64)
+    smaller_class = int(min(y_true.sum(), len(y_true) - y_true.sum()))
+    if smaller_class < n_splits:
+        raise ValueError(f"the smaller class has {smaller_class} rows, fewer than n_splits="
+                         f"{n_splits}: every fold needs both classes to be scored; use fewer "
+                         "folds or more data")
+
+    splitter = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=random_state)
+    folds = tuple(splitter.split(np.zeros(len(labels)), y_true))
+    outputs = Parallel(n_jobs=n_jobs)(
+        delayed(_fit_fold)(clone(estimator), X, labels, train, valid, X_test, positive_label,
+                           return_estimators)
+        for train, valid in folds)
+
+    oof = np.empty(len(labels), dtype=np.float64)
+    fold_scores, fold_thresholds, fold_roc_auc = [], [], []
+    for (_, valid), output in zip(folds, outputs):
+        oof[valid] = output.valid_proba
+        fold_best = best_f1_threshold(y_true[valid], output.valid_proba)
+        fold_scores.append(fold_best.f1)
+        fold_thresholds.append(fold_best.threshold)
+        fold_roc_auc.append(roc_auc_score(y_true[valid], output.valid_proba))
+    test = None
+    if X_test is not None:
+        test = np.mean([output.test_proba for output in outputs], axis=0)
+    best = best_f1_threshold(y_true, oof)
+    return OofResult(
+        oof=oof, test=test, y_true=y_true,
+        fold_scores=np.asarray(fold_scores, dtype=np.float64),
+        fold_thresholds=np.asarray(fold_thresholds, dtype=np.float64),
+        fold_roc_auc=np.asarray(fold_roc_auc, dtype=np.float64),
+        fit_seconds=np.asarray([output.fit_seconds for output in outputs]),
+        folds=folds, best_threshold=float(best.threshold), f1=float(best.f1),
+        roc_auc=float(roc_auc_score(y_true, oof)),
+        estimators=(tuple(output.estimator for output in outputs) if return_estimators
+                    else None))
+
+
+def _fit_fold(estimator, X, labels, train, valid, X_test, positive_label,
+              return_estimator: bool) -> _FoldOutput:
+    """Fit on one fold's training rows; predict its held-out rows and the test rows."""
+    started = time.perf_counter()
+    estimator.fit(_safe_indexing(X, train), labels[train])
+    fit_seconds = time.perf_counter() - started
+    valid_proba = _positive_proba(estimator, _safe_indexing(X, valid), positive_label)
+    test_proba = None if X_test is None else _positive_proba(estimator, X_test, positive_label)
+    # A fitted model can be large (a vocabulary of millions of n-grams); it travels back
+    # from a worker process only when asked for.
+    return _FoldOutput(valid_proba, test_proba, fit_seconds,
+                       estimator if return_estimator else None)
+
+
+def _positive_proba(estimator, X, positive_label) -> np.ndarray:
+    classes = list(estimator.classes_)
+    if positive_label not in classes:
+        raise ValueError(f"{type(estimator).__name__} was fitted with classes {classes}, "
+                         f"which lack the positive label {positive_label!r}")
+    proba = np.asarray(estimator.predict_proba(X))
+    return proba[:, classes.index(positive_label)].astype(np.float64)
+
+
+def _rows_indexable(X, name: str):
+    """X in a form whose rows ``_safe_indexing`` takes by position."""
+    if isinstance(X, str):
+        raise TypeError(f"{name} must be a sequence of rows, got a single string; wrap it in "
+                        "a list")
+    if sp.issparse(X):
+        # COO and DIA matrices have no row indexing; CSR is what text features produce.
+        return X if X.format in ("csr", "csc") else X.tocsr()
+    if isinstance(X, tuple) or not hasattr(X, "__len__") and not hasattr(X, "shape"):
+        return list(X)
+    return X
