@@ -2,7 +2,7 @@ import pandas as pd
 import pytest
 
 from pipelines import clean
-from textclf.data import load_dataset
+from textclf.data import load_dataset, split_train_test
 
 
 def test_clean_job_keeps_every_qid_in_order_and_says_where_it_wrote(tmp_path, capsys):
@@ -33,3 +33,49 @@ def test_cleaning_benchmark_runs_on_a_small_sample(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "600 questions" in printed
     assert "same steps, same output: 600 of 600 rows identical" in printed
+
+
+def test_classical_job_scores_approaches_stacks_them_and_submits_the_best(tmp_path, capsys):
+    from pipelines import classical
+
+    split = split_train_test(load_dataset("sms_spam").head(1200), test_size=0.25)
+    split.train.to_csv(tmp_path / "train.csv", index=False)
+    split.test.to_csv(tmp_path / "test.csv", index=False)
+    evaluation = classical.main([
+        "--approach", "count_bnb", "wordchar_lr", "stack", "--train", str(tmp_path / "train.csv"),
+        "--test", str(tmp_path / "test.csv"), "--folds", "3", "--output-dir", str(tmp_path)])
+
+    written = tmp_path / "classical" / "train"
+    results = pd.read_csv(written / "results.csv")
+    assert sorted(results["approach"]) == ["count_bnb", "stack", "wordchar_lr"]
+    assert results["oof_f1"].is_monotonic_decreasing
+    oof = pd.read_parquet(written / "oof.parquet")
+    assert oof["qid"].tolist() == split.train["qid"].tolist()
+    assert oof[["count_bnb", "wordchar_lr", "stack"]].notna().all().all()
+    submission = pd.read_csv(written / "submission.csv")
+    assert submission["qid"].tolist() == split.test["qid"].tolist()
+    best = evaluation.results[evaluation.best()]
+    assert results.loc[0, "approach"] == evaluation.best()
+    assert submission["prediction"].tolist() == best.test_labels.tolist()
+    assert "| stack" in capsys.readouterr().out
+
+
+def test_classical_job_keeps_an_earlier_run_unless_asked(tmp_path):
+    from pipelines import classical
+
+    arguments = ["--approach", "count_mnb", "--folds", "2", "--output-dir", str(tmp_path)]
+    classical.main(arguments)
+    with pytest.raises(FileExistsError):
+        classical.main(arguments)
+    classical.main([*arguments, "--overwrite"])
+
+
+def test_every_declared_approach_builds_an_unfitted_classifier():
+    from sklearn.base import is_classifier
+
+    from pipelines.approaches import APPROACHES, get_approach
+
+    for name, approach in APPROACHES.items():
+        assert approach.name == name and is_classifier(approach.build())
+    with pytest.raises(ValueError, match="unknown approach 'nope'"):
+        get_approach("nope")
