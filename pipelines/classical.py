@@ -9,7 +9,7 @@ approach with the best out-of-fold F1.
 
     python -m pipelines.classical [--approach NAME ... | --approach all]
         [--dataset NAME | --train PATH] [--test PATH] [--folds 5] [--seed 42]
-        [--n-jobs 1] [--output-dir outputs] [--overwrite]
+        [--n-jobs 1] [--cache-dir DIR] [--output-dir outputs] [--overwrite]
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import pandas as pd
 
 from textclf._io import atomic_write
 from textclf.data import list_datasets, load_dataset, read_test, read_train
+from textclf.features import cache_features
 from textclf.models import OofResult, StackingEnsemble, oof_predict, stack_inputs
 from textclf.submission import write_submission
 
@@ -62,14 +63,23 @@ class Evaluation:
 
 
 def evaluate(approaches: Sequence[str], train: pd.DataFrame, test: pd.DataFrame | None = None,
-             *, n_splits: int = 5, random_state: int = 42, n_jobs: int = 1) -> Evaluation:
-    """Out-of-fold results of ``approaches`` (names; ``"stack"`` stacks the others)."""
+             *, n_splits: int = 5, random_state: int = 42, n_jobs: int = 1,
+             cache_dir: str | Path | None = None) -> Evaluation:
+    """Out-of-fold results of ``approaches`` (names; ``"stack"`` stacks the others).
+
+    With ``cache_dir``, each fold's fitted feature steps are cached there
+    (``textclf.features.cache_features``): approaches that share their first steps, and
+    re-runs on the same data, reuse them.
+    """
     texts, y = train["question_text"], train["target"].to_numpy()
     test_texts = None if test is None else test["question_text"]
     results: dict[str, OofResult] = {}
     for name in [a for a in approaches if a != STACK]:
         started = time.perf_counter()
-        results[name] = oof_predict(get_approach(name).build(), texts, y, test_texts,
+        estimator = get_approach(name).build()
+        if cache_dir is not None:
+            estimator = cache_features(estimator, cache_dir)
+        results[name] = oof_predict(estimator, texts, y, test_texts,
                                     n_splits=n_splits, random_state=random_state,
                                     n_jobs=n_jobs)
         log.info("%-16s out-of-fold F1 %.4f (threshold %.3f) in %.1f s", name,
@@ -128,6 +138,8 @@ def main(argv: list[str] | None = None) -> Evaluation:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--n-jobs", type=int, default=1)
     parser.add_argument("--output-dir", default="outputs")
+    parser.add_argument("--cache-dir", help="cache fitted features here, keyed by data and "
+                        "parameters, for re-runs; safe to delete")
     parser.add_argument("--overwrite", action="store_true",
                         help="replace the outputs of an earlier run")
     args = parser.parse_args(argv)
@@ -138,7 +150,8 @@ def main(argv: list[str] | None = None) -> Evaluation:
     train = read_train(args.train) if args.train else load_dataset(args.dataset)
     test = read_test(args.test) if args.test else None
     evaluation = evaluate(approaches, train, test, n_splits=args.folds,
-                          random_state=args.seed, n_jobs=args.n_jobs)
+                          random_state=args.seed, n_jobs=args.n_jobs,
+                          cache_dir=args.cache_dir)
     written = write_outputs(evaluation, Path(args.output_dir) / "classical" / name,
                             overwrite=args.overwrite)
     print(evaluation.table().to_markdown(index=False, floatfmt=".4f"))

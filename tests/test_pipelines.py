@@ -43,7 +43,8 @@ def test_classical_job_scores_approaches_stacks_them_and_submits_the_best(tmp_pa
     split.test.to_csv(tmp_path / "test.csv", index=False)
     evaluation = classical.main([
         "--approach", "count_bnb", "wordchar_lr", "stack", "--train", str(tmp_path / "train.csv"),
-        "--test", str(tmp_path / "test.csv"), "--folds", "3", "--output-dir", str(tmp_path)])
+        "--test", str(tmp_path / "test.csv"), "--folds", "3", "--output-dir", str(tmp_path),
+        "--cache-dir", str(tmp_path / "cache")])
 
     written = tmp_path / "classical" / "train"
     results = pd.read_csv(written / "results.csv")
@@ -58,6 +59,7 @@ def test_classical_job_scores_approaches_stacks_them_and_submits_the_best(tmp_pa
     assert results.loc[0, "approach"] == evaluation.best()
     assert submission["prediction"].tolist() == best.test_labels.tolist()
     assert "| stack" in capsys.readouterr().out
+    assert any((tmp_path / "cache").iterdir())
 
 
 def test_classical_job_keeps_an_earlier_run_unless_asked(tmp_path):

@@ -21,6 +21,7 @@ _EXPORTS = {
     "embedding_coverage": "._embedding_lookup",
     "build_embedding_matrix": "._embedding_matrix",
     "MeanEmbedding": "._mean_embedding",
+    "cache_features": "._cache",
 }
 __all__ = sorted(_EXPORTS)
 
