@@ -1,0 +1,47 @@
+"""The benchmark scripts run end to end on small inputs; their figures live in README."""
+
+import pandas as pd
+import pytest
+
+from textclf.data import load_dataset
+
+
+@pytest.mark.slow
+def test_classical_benchmark_scores_each_approach_in_its_own_process_and_stacks(tmp_path,
+                                                                               capsys):
+    from benchmarks import classical_approaches
+
+    tables = classical_approaches.main([
+        "--dataset", "sms_spam", "--approach", "count_mnb", "count_bnb", "--folds", "2",
+        "--output-dir", str(tmp_path)])
+    table = pd.read_csv(tmp_path / "classical_sms_spam.csv")
+    assert table["approach"].tolist() == ["count_mnb", "count_bnb", "stack"]
+    assert table["oof_f1"].between(0.5, 1).all()
+    # Each approach's peak memory is measured in a process of its own; the stack runs here.
+    assert (table["peak_rss_mb"].iloc[:2] > 0).all() and pd.isna(table["peak_rss_mb"].iloc[2])
+    assert table["oof_f1"].tolist() == pytest.approx(tables["sms_spam"]["oof_f1"].tolist(),
+                                                     abs=1e-4)
+    report = (tmp_path / "classical_approaches.md").read_text()
+    assert "## sms_spam" in report and "| stack" in report
+    assert "over the best base approach" in capsys.readouterr().out
+
+
+def test_classical_benchmark_skips_quora_rows_that_are_not_there(tmp_path, capsys):
+    from benchmarks import classical_approaches
+
+    tables = classical_approaches.main([
+        "--dataset", "quora_train_natural", "--quora", str(tmp_path / "missing"),
+        "--output-dir", str(tmp_path)])
+    assert tables == {}
+    assert "Real Quora rows not found" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_threshold_benchmark_compares_the_searches_on_a_small_real_file(tmp_path, capsys):
+    from benchmarks import threshold_search
+
+    load_dataset("sms_spam").head(1500).to_csv(tmp_path / "train.csv", index=False)
+    threshold_search.main(["--train", str(tmp_path / "train.csv"), "--repeats", "1",
+                           "--splits", "2"])
+    printed = capsys.readouterr().out
+    assert "Synthetic, Quora-sized" in printed and "train.csv" in printed
