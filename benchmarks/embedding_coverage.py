@@ -38,12 +38,13 @@ VIEWS = {
 # Settings of the embedding view worth comparing against a lower-case, digit-keeping
 # vocabulary such as GloVe 6B.
 NORMALIZER_VARIANTS = {
-    "EmbeddingNormalizer() (digit runs of 2+ -> #)": EmbeddingNormalizer(),
-    "EmbeddingNormalizer(min_masked_digits=None)": EmbeddingNormalizer(min_masked_digits=None),
-    "EmbeddingNormalizer(min_masked_digits=None, isolate_punctuation=False)":
-        EmbeddingNormalizer(min_masked_digits=None, isolate_punctuation=False),
-    "EmbeddingNormalizer(min_masked_digits=None, expand_contractions=False)":
-        EmbeddingNormalizer(min_masked_digits=None, expand_contractions=False),
+    "EmbeddingNormalizer() (digits kept)": EmbeddingNormalizer(),
+    "EmbeddingNormalizer(min_masked_digits=2) (digit runs of 2+ -> #)":
+        EmbeddingNormalizer(min_masked_digits=2),
+    "EmbeddingNormalizer(isolate_punctuation=False)":
+        EmbeddingNormalizer(isolate_punctuation=False),
+    "EmbeddingNormalizer(expand_contractions=False)":
+        EmbeddingNormalizer(expand_contractions=False),
 }
 
 

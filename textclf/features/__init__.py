@@ -18,6 +18,7 @@ _EXPORTS = {
     "train_embeddings": "._embedding_io",
     "EmbeddingFormatError": "._embedding_io",
     "combine_embeddings": "._embedding_combine",
+    "load_embeddings_for": "._embedding_sources",
     "embedding_coverage": "._embedding_lookup",
     "build_embedding_matrix": "._embedding_matrix",
     "MeanEmbedding": "._mean_embedding",
