@@ -25,7 +25,34 @@ def atomic_write(path: str | os.PathLike, write: Callable[[Path], None], *,
     tmp = Path(tmp_name)
     try:
         write(tmp)
-        os.replace(tmp, target)
+        # mkstemp makes the file private (0600); an output gets the usual permissions.
+        os.chmod(tmp, 0o666 & ~_umask())
+        if overwrite:
+            os.replace(tmp, target)
+        else:
+            _place_new(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
     return target
+
+
+def _place_new(tmp: Path, target: Path) -> None:
+    """Move ``tmp`` to ``target`` unless ``target`` exists, even if it appeared while
+    ``tmp`` was being written: a hard link fails on an existing name, atomically."""
+    try:
+        os.link(tmp, target)
+    except FileExistsError:
+        raise FileExistsError(f"{target} already exists (written meanwhile by someone "
+                              "else); pass overwrite=True to replace it") from None
+    except OSError:
+        # Filesystems without hard links: the check before writing has to do.
+        if target.exists():
+            raise FileExistsError(f"{target} already exists; pass overwrite=True to "
+                                  "replace it") from None
+        os.replace(tmp, target)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

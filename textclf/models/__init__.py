@@ -17,6 +17,8 @@ Example::
   ``multinomial_nb``, ``bernoulli_nb``, ``nb_logistic_regression``
   (``NBLogisticRegression``); ``make_model(name)`` over ``MODELS``.
 - ``StackingEnsemble`` over several approaches' results, lined up by ``stack_inputs``.
+- ``FoldEnsemble`` (an approach's fold models, averaged: its fold-averaged test
+  probabilities as a model to serve) and ``StackedEnsemble`` (the stack over them).
 
 Names are imported on first use, so ``import textclf.models`` does not load LightGBM until
 it is needed; the neural models (``textclf.models.neural``) are never imported from here.
@@ -40,6 +42,8 @@ _EXPORTS = {
     "StackInputs": "._stacking",
     "stack_inputs": "._stacking",
     "probability_logit": "._stacking",
+    "FoldEnsemble": "._fold_ensemble",
+    "StackedEnsemble": "._fold_ensemble",
 }
 __all__ = sorted(_EXPORTS)
 
