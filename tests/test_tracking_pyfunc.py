@@ -1,0 +1,249 @@
+"""The served model: logged with its threshold, loaded back (also through the registry and
+``mlflow models serve``), it answers exactly what the in-memory model answers."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import mlflow
+import numpy as np
+import pandas as pd
+import pytest
+from mlflow.exceptions import MlflowException
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+
+from textclf.data import load_dataset
+from textclf.models import oof_predict
+from textclf.models._fold_ensemble import FoldEnsemble
+from textclf.tracking import load_text_model, log_text_model
+from textclf.tracking._pyfunc import TextClassifierModel, predict_texts
+
+
+@pytest.fixture(scope="module")
+def tracking(tmp_path_factory):
+    """A fresh SQLite tracking store and registry, artifacts beside it; the previous
+    tracking URI is restored afterwards."""
+    root = tmp_path_factory.mktemp("mlflow")
+    previous = os.environ.get("MLFLOW_TRACKING_URI")
+    mlflow.set_tracking_uri(f"sqlite:///{root}/mlflow.db")
+    try:
+        yield mlflow.create_experiment("textclf-tests",
+                                       artifact_location=(root / "artifacts").as_uri())
+    finally:
+        if mlflow.active_run() is not None:
+            mlflow.end_run()
+        mlflow.set_tracking_uri(previous)
+
+
+@pytest.fixture(scope="module")
+def served(tracking):
+    """A fold ensemble from 800 real SMS rows, logged with a threshold equal to one of the
+    test rows' probabilities (the boundary case of ``>=``)."""
+    rows = load_dataset("sms_spam").head(800)
+    train, test = rows.iloc[:600], rows.iloc[600:].reset_index(drop=True)
+    result = oof_predict(make_pipeline(TfidfVectorizer(sublinear_tf=True, min_df=2),
+                                       LogisticRegression(C=4.0, max_iter=1000)),
+                         train["question_text"], train["target"], test["question_text"],
+                         n_splits=3, return_estimators=True)
+    model = FoldEnsemble.from_result(result)
+    threshold = float(np.sort(result.test)[len(result.test) // 2])
+    with mlflow.start_run(experiment_id=tracking):
+        logged = log_text_model(model, threshold,
+                                input_example_texts=test["question_text"].head(3).tolist(),
+                                registered_model_name="sms-spam", alias="champion")
+    return model, threshold, test, logged
+
+
+def test_round_trip_gives_the_in_memory_probabilities(served):
+    model, _, test, logged = served
+    answer = load_text_model(logged.model_uri).predict(test[["qid", "question_text"]])
+    expected = model.predict_proba(test["question_text"])[:, 1]
+    assert list(answer.columns) == ["probability", "label"]
+    assert answer["probability"].dtype == np.float64 and answer["label"].dtype == np.int64
+    np.testing.assert_array_equal(answer["probability"].to_numpy(), expected)
+    assert len(answer) == len(test)
+
+
+def test_label_is_one_exactly_where_the_probability_reaches_the_threshold(served):
+    model, threshold, test, logged = served
+    answer = load_text_model(logged.model_uri).predict(test)
+    np.testing.assert_array_equal(answer["label"],
+                                  (answer["probability"] >= threshold).astype(np.int64))
+    at_threshold = answer["probability"] == threshold
+    assert at_threshold.any() and (answer.loc[at_threshold, "label"] == 1).all()
+    assert 0 < answer["label"].sum() < len(answer)
+    assert logged.threshold == threshold
+    assert load_text_model(logged.model_uri).threshold == threshold
+    # The same classifier answers other labels at other thresholds.
+    assert predict_texts(model, 0.0, test)["label"].all()
+    assert not predict_texts(model, 1.0, test)["label"].any()
+
+
+def test_lists_series_and_missing_texts_are_accepted(served):
+    model, _, test, logged = served
+    loaded = load_text_model(logged.model_uri)
+    texts = test["question_text"].head(5)
+    from_frame = loaded.predict(test.head(5))
+    pd.testing.assert_frame_equal(loaded.predict(texts.tolist()), from_frame)
+    pd.testing.assert_frame_equal(loaded.predict(texts.set_axis(range(10, 15))), from_frame)
+    with_missing = loaded.predict(pd.DataFrame({"question_text": [None, texts.iloc[0]]}))
+    np.testing.assert_array_equal(with_missing["probability"],
+                                  model.predict_proba(["", texts.iloc[0]])[:, 1])
+    # The model class itself takes a list too, outside MLflow's signature enforcement.
+    python_model = loaded.pyfunc_model.unwrap_python_model()
+    assert isinstance(python_model, TextClassifierModel)
+    pd.testing.assert_frame_equal(python_model.predict(None, texts.tolist()), from_frame)
+
+
+def test_signature_metadata_and_input_example(served):
+    _, _, _, logged = served
+    signature = logged.model_info.signature
+    assert [(spec.name, spec.type.name) for spec in signature.inputs.inputs] == [
+        ("question_text", "string")]
+    assert [(spec.name, spec.type.name) for spec in signature.outputs.inputs] == [
+        ("probability", "double"), ("label", "long")]
+    assert logged.model_info.metadata["classifier"] == "FoldEnsemble"
+    assert logged.model_info.saved_input_example_info["type"] == "dataframe"
+
+
+def test_registry_alias_loads_and_follows_the_newest_version(served, tracking):
+    model, threshold, test, logged = served
+    assert logged.version == 1 and logged.registered_uri == "models:/sms-spam@champion"
+    champion = load_text_model("models:/sms-spam@champion").predict(test)
+    np.testing.assert_array_equal(champion["probability"],
+                                  model.predict_proba(test["question_text"])[:, 1])
+    with mlflow.start_run(experiment_id=tracking):
+        second = log_text_model(model, 0.5, input_example_texts=["free prize now"],
+                                registered_model_name="sms-spam")
+    assert second.version == 2
+    client = mlflow.MlflowClient()
+    assert int(client.get_model_version_by_alias("sms-spam", "champion").version) == 2
+    assert load_text_model("models:/sms-spam@champion").threshold == 0.5
+    assert load_text_model("models:/sms-spam/1").threshold == threshold
+
+
+def test_unregistered_model_has_no_registry_uri(served, tracking):
+    model, _, _, _ = served
+    with mlflow.start_run(experiment_id=tracking):
+        logged = log_text_model(model, 0.5, name="unregistered",
+                                input_example_texts=["see you at lunch"])
+    assert logged.version is None and logged.registered_uri is None
+    assert logged.model_uri.startswith("models:/")
+
+
+def test_bad_inputs_get_clear_errors(served):
+    _, _, test, logged = served
+    loaded = load_text_model(logged.model_uri)
+    with pytest.raises(ValueError, match=r"no 'question_text' column; found the columns "
+                                         r"\['qid', 'text'\]"):
+        loaded.predict(test.rename(columns={"question_text": "text"})[["qid", "text"]])
+    with pytest.raises(TypeError, match="single string"):
+        loaded.predict("free prize")
+    with pytest.raises(TypeError, match="row 1 of 'question_text' is int"):
+        loaded.predict(pd.DataFrame({"question_text": ["fine", 3]}))
+    with pytest.raises(TypeError, match="DataFrame with a 'question_text' column"):
+        loaded.predict({"question_text": "free prize"})
+    # MLflow's own model enforces the signature before textclf's code runs.
+    with pytest.raises(MlflowException, match="question_text"):
+        loaded.pyfunc_model.predict(pd.DataFrame({"text": ["free prize"]}))
+
+
+@pytest.mark.parametrize("threshold", [-0.1, 1.5, float("nan"), "high", True])
+def test_log_text_model_refuses_a_threshold_outside_zero_one(served, threshold):
+    model, _, _, _ = served
+    with pytest.raises(ValueError, match=r"probability in \[0, 1\]"):
+        log_text_model(model, threshold, input_example_texts=["text"])
+
+
+def test_log_text_model_refuses_bad_models_and_examples(served):
+    model, _, _, _ = served
+    with pytest.raises(TypeError, match="no predict_proba"):
+        log_text_model(TfidfVectorizer(), 0.5, input_example_texts=["text"])
+    with pytest.raises(ValueError, match="non-empty list of real texts"):
+        log_text_model(model, 0.5, input_example_texts=[])
+    with pytest.raises(ValueError, match="non-empty list of real texts"):
+        log_text_model(model, 0.5, input_example_texts="one text")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_until_up(url: str, server: subprocess.Popen, log: Path, deadline_s: float) -> None:
+    deadline = time.monotonic() + deadline_s
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"mlflow models serve exited with {server.returncode}:\n"
+                        f"{log.read_text(errors='replace')[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.25)
+    pytest.fail(f"mlflow models serve did not answer {url} within {deadline_s} s:\n"
+                f"{log.read_text(errors='replace')[-3000:]}")
+
+
+def _stop(server: subprocess.Popen) -> None:
+    """Stop the server's process group (the server and the workers it started)."""
+    for sig, wait_s in ((signal.SIGTERM, 15), (signal.SIGKILL, None)):
+        try:
+            os.killpg(server.pid, sig)
+        except ProcessLookupError:  # already gone, workers included
+            break
+        try:
+            server.wait(timeout=wait_s)
+            break
+        except subprocess.TimeoutExpired:
+            continue
+
+
+@pytest.mark.slow
+def test_mlflow_models_serve_answers_like_the_local_model(served, tmp_path):
+    _, _, test, logged = served
+    texts = test["question_text"].head(8).tolist()
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    command = [str(Path(sys.executable).with_name("mlflow")), "models", "serve",
+               "-m", logged.registered_uri, "--env-manager", "local",
+               "-h", "127.0.0.1", "-p", str(port)]
+    # The server starts uvicorn by name: the environment's scripts folder goes first on
+    # PATH, as in an activated environment.
+    scripts = str(Path(sys.executable).parent)
+    env = dict(os.environ, MLFLOW_TRACKING_URI=mlflow.get_tracking_uri(),
+               PATH=os.pathsep.join([scripts, os.environ.get("PATH", "")]))
+    with log.open("wb") as output:
+        # A session of its own, so the server and its workers stop together.
+        server = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT,
+                                  env=env, start_new_session=True)
+    try:
+        _wait_until_up(f"http://127.0.0.1:{port}/ping", server, log, deadline_s=90)
+        body = json.dumps({"dataframe_split": {"columns": ["question_text"],
+                                               "data": [[text] for text in texts]}})
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/invocations",
+                                         data=body.encode("utf-8"),
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            answer = pd.DataFrame(json.load(response)["predictions"])
+    finally:
+        _stop(server)
+    local = load_text_model(logged.registered_uri).predict(texts)
+    np.testing.assert_array_equal(answer["probability"].to_numpy(dtype=np.float64),
+                                  local["probability"].to_numpy())
+    np.testing.assert_array_equal(answer["label"].to_numpy(dtype=np.int64),
+                                  local["label"].to_numpy())

@@ -1,0 +1,61 @@
+"""What a result depends on: the data's content, the parameters, the code's version.
+
+A run is only comparable with, or reusable for, another run on the same data with the
+same parameters. ``data_fingerprint`` hashes the rows' content (not a file's name or
+timestamp), ``run_key`` folds data, approach and parameters into one key that a resumed
+experiment looks up, and ``code_version`` records the package version and the git commit
+of the working tree when there is one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+import textclf
+
+
+def data_fingerprint(*frames: pd.DataFrame | None) -> str:
+    """A short hex digest of the frames' rows and column names (None entries count too).
+
+    Same rows in the same order give the same digest whatever file they came from; one
+    changed character, row or column changes it.
+    """
+    digest = hashlib.sha256()
+    for frame in frames:
+        if frame is None:
+            digest.update(b"<none>")
+            continue
+        digest.update(json.dumps(list(map(str, frame.columns))).encode())
+        row_hashes = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+        digest.update(np.ascontiguousarray(row_hashes).tobytes())
+    return digest.hexdigest()[:16]
+
+
+def run_key(approach: str, params: dict, data_hash: str) -> str:
+    """One key for an approach fitted with ``params`` on data ``data_hash``."""
+    payload = json.dumps({"approach": approach, "params": params, "data": data_hash},
+                         sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def code_version() -> dict[str, str]:
+    """``textclf_version`` and, inside a git checkout, ``git_commit`` (with ``-dirty``
+    when tracked files have uncommitted changes)."""
+    version = {"textclf_version": textclf.__version__}
+    root = Path(textclf.__file__).resolve().parents[1]
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
+                                text=True, timeout=10, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               cwd=root, capture_output=True, text=True, timeout=10,
+                               check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return version  # an installed package, or no git: the version alone
+    version["git_commit"] = commit + ("-dirty" if dirty else "")
+    return version

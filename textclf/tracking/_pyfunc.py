@@ -1,0 +1,307 @@
+"""The served model: a fitted text classifier and its F1 threshold as an MLflow pyfunc.
+
+A classifier alone answers probabilities; what a consumer needs is a decision, and the
+decision depends on the threshold the out-of-fold study chose for the best F1 (seldom 0.5
+with ~6% positives). ``log_text_model`` therefore logs the two together: the classifier as
+a joblib artifact, the threshold in the model's configuration (visible in its ``MLmodel``
+file). The loaded model, in-process or behind ``mlflow models serve``, takes a frame with a
+``question_text`` column and answers ``probability`` (of the positive class) and ``label``
+(1 where ``probability >= threshold``), one row per question, in order.
+
+The classifier is any fitted binary classifier whose ``predict_proba`` takes raw texts:
+``textclf.models.FoldEnsemble`` or ``StackedEnsemble`` (the fold models the study
+evaluated, averaged), or a ``Pipeline`` refitted on all rows.
+
+Loading unpickles textclf's own classes, so the textclf package must be importable where
+the model is served: serve it from the environment it was logged in
+(``mlflow models serve -m <uri> --env-manager local``). The logged requirements pin the
+versions of textclf's dependencies found there, for an environment built to match.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import math
+import re
+import tempfile
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import joblib
+import mlflow
+import numpy as np
+import pandas as pd
+from mlflow.models import infer_signature
+
+TEXT_COLUMN = "question_text"
+_ARTIFACT = "classifier"
+_MODEL_CODE = (
+    "import mlflow\n"
+    "from textclf.tracking._pyfunc import TextClassifierModel\n\n"
+    "mlflow.models.set_model(TextClassifierModel())\n")
+
+
+class TextClassifierModel(mlflow.pyfunc.PythonModel):
+    """MLflow pyfunc model: a text classifier with its decision threshold baked in.
+
+    The classifier is loaded from the ``classifier`` artifact (a joblib file) and the
+    threshold from the model configuration (``{"threshold": t}``) when MLflow loads the
+    model; ``predict`` then maps texts to ``probability`` and ``label``.
+    """
+
+    def load_context(self, context) -> None:
+        self.classifier = joblib.load(context.artifacts[_ARTIFACT])
+        config = context.model_config or {}
+        if "threshold" not in config:
+            raise ValueError("the model configuration lacks 'threshold'; log the model with "
+                             "textclf.tracking.log_text_model(model, threshold, ...)")
+        self.threshold = _check_threshold(config["threshold"])
+
+    # The DataFrame hint is what MLflow hands over after enforcing the signature (and tells
+    # MLflow to take the schema from the signature); direct calls may also pass a list.
+    def predict(self, context, model_input: pd.DataFrame, params=None) -> pd.DataFrame:
+        """``probability`` (float64) and ``label`` (int64, 1 where probability >= the
+        threshold) for each text of ``model_input``, in order.
+
+        ``model_input`` is a DataFrame with a ``question_text`` column (other columns, such
+        as ``qid``, are ignored), or a list, tuple, array or Series of texts. Missing texts
+        (None, NaN) are scored as empty strings, as ``textclf.data.read_test`` keeps them.
+        """
+        if not hasattr(self, "classifier"):
+            raise RuntimeError("TextClassifierModel has no classifier yet: load it with "
+                               "textclf.tracking.load_text_model(uri)")
+        return predict_texts(self.classifier, self.threshold, model_input)
+
+
+def predict_texts(classifier, threshold: float, model_input) -> pd.DataFrame:
+    """The served model's answer, without MLflow: see ``TextClassifierModel.predict``."""
+    texts = _texts(model_input)
+    if len(texts) == 0:
+        return pd.DataFrame({"probability": np.empty(0, dtype=np.float64),
+                             "label": np.empty(0, dtype=np.int64)})
+    proba = np.asarray(classifier.predict_proba(texts))
+    if proba.ndim != 2 or proba.shape != (len(texts), 2):
+        raise ValueError(f"{type(classifier).__name__}.predict_proba returned shape "
+                         f"{proba.shape} for {len(texts)} texts; a binary classifier gives "
+                         f"({len(texts)}, 2)")
+    probability = proba[:, 1].astype(np.float64)
+    return pd.DataFrame({"probability": probability,
+                         "label": (probability >= threshold).astype(np.int64)})
+
+
+def _texts(model_input) -> pd.Series:
+    """The texts of ``model_input`` as a Series of str named ``question_text``, 0..n-1."""
+    if isinstance(model_input, pd.DataFrame):
+        if TEXT_COLUMN not in model_input.columns:
+            raise ValueError(f"the input has no {TEXT_COLUMN!r} column; found the columns "
+                             f"{[str(column) for column in model_input.columns]}. Send one "
+                             f"text per row in a column named {TEXT_COLUMN!r}")
+        column = model_input[TEXT_COLUMN]
+        if column.ndim != 1:
+            raise ValueError(f"the input has {column.shape[1]} columns named "
+                             f"{TEXT_COLUMN!r}; send exactly one")
+        values = column.tolist()
+    elif isinstance(model_input, (str, bytes)):
+        raise TypeError("the input is a single string; send a list of texts or a DataFrame "
+                        f"with a {TEXT_COLUMN!r} column")
+    elif isinstance(model_input, (pd.Series, list, tuple, np.ndarray)):
+        values = np.asarray(model_input, dtype=object).ravel().tolist() \
+            if isinstance(model_input, np.ndarray) else list(model_input)
+    else:
+        raise TypeError(f"the input must be a DataFrame with a {TEXT_COLUMN!r} column or a "
+                        f"list of texts, got {type(model_input).__name__}")
+    texts = ["" if _missing(value) else value for value in values]
+    for row, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise TypeError(f"row {row} of {TEXT_COLUMN!r} is {type(text).__name__} "
+                            f"{text!r:.60}, not a text")
+    return pd.Series(texts, name=TEXT_COLUMN, dtype=object)
+
+
+def _missing(value) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def _check_threshold(threshold) -> float:
+    value = math.nan
+    # A bool is an int to Python, but True is no threshold anyone meant.
+    if not isinstance(threshold, (bool, np.bool_)):
+        try:
+            value = float(threshold)
+        except (TypeError, ValueError):
+            pass
+    if not 0.0 <= value <= 1.0:   # NaN fails too
+        raise ValueError(f"threshold must be a probability in [0, 1], got {threshold!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class LoggedTextModel:
+    """Where ``log_text_model`` put the model.
+
+    ``model_uri`` (``models:/<model id>``) loads this very model; ``registered_uri``
+    (``models:/<name>@<alias>``) loads whatever version the alias points to, None when the
+    model was not registered.
+    """
+
+    model_info: mlflow.models.model.ModelInfo
+    model_uri: str
+    threshold: float
+    registered_model_name: str | None = None
+    version: int | None = None
+    alias: str | None = None
+
+    @property
+    def registered_uri(self) -> str | None:
+        if self.registered_model_name is None:
+            return None
+        if self.alias:
+            return f"models:/{self.registered_model_name}@{self.alias}"
+        return f"models:/{self.registered_model_name}/{self.version}"
+
+
+def log_text_model(model, threshold: float, *, name: str = "model",
+                   input_example_texts: Sequence[str],
+                   registered_model_name: str | None = None,
+                   alias: str | None = "champion") -> LoggedTextModel:
+    """Log ``model`` with its ``threshold`` as an MLflow pyfunc model.
+
+    Parameters
+    ----------
+    model : fitted binary classifier
+        Its ``predict_proba`` takes raw texts (``FoldEnsemble``, ``StackedEnsemble``, a
+        ``Pipeline``); column 1 is the positive class. Saved with joblib.
+    threshold : float in [0, 1]
+        ``label`` is 1 where ``probability >= threshold``: the out-of-fold study's
+        ``best_threshold``.
+    name : str, default="model"
+        The logged model's name (MLflow 3 ``log_model(name=...)``).
+    input_example_texts : sequence of str
+        A few real texts: saved as the input example and scored once, which checks the
+        model before it is logged and gives the signature (input ``question_text``
+        string; output ``probability`` double, ``label`` long).
+    registered_model_name : str, optional
+        Register the model under this name in the model registry...
+    alias : str or None, default="champion"
+        ...and point this alias at the new version, so ``models:/<name>@champion`` serves
+        it. Ignored when the model is not registered.
+
+    Logged into the active run when there is one (MLflow 3 also logs models outside runs,
+    into the active experiment).
+    """
+    threshold = _check_threshold(threshold)
+    if not hasattr(model, "predict_proba"):
+        raise TypeError(f"{type(model).__name__} has no predict_proba; the served model "
+                        "answers probabilities and labels at a threshold")
+    if isinstance(input_example_texts, (str, bytes)) or not input_example_texts:
+        raise ValueError("input_example_texts must be a non-empty list of real texts, e.g. "
+                         "test['question_text'].head(3).tolist()")
+    if alias is not None and not re.fullmatch(r"[A-Za-z0-9_\-]+", alias):
+        raise ValueError(f"alias must be letters, digits, '_' or '-', got {alias!r}")
+    example = pd.DataFrame({TEXT_COLUMN: _texts(list(input_example_texts))})
+    output = predict_texts(model, threshold, example)
+    with warnings.catch_warnings():
+        # MLflow hints that integer columns cannot hold missing values; a label never
+        # misses, so `long` is the right type for it.
+        warnings.filterwarnings("ignore", message=".*integer column", category=UserWarning)
+        signature = infer_signature(example, output)
+
+    with tempfile.TemporaryDirectory(prefix="textclf-model-") as folder:
+        artifact = Path(folder) / "classifier.joblib"
+        joblib.dump(model, artifact)
+        # "Models from code" (MLflow's recommended form): the logged model holds this
+        # two-line script rather than a cloudpickle of the wrapper class; the classifier is
+        # the one pickled object, in a plain joblib file.
+        code = Path(folder) / "text_classifier_model.py"
+        code.write_text(_MODEL_CODE, encoding="utf-8")
+        info = mlflow.pyfunc.log_model(
+            name=name,
+            python_model=str(code),
+            artifacts={_ARTIFACT: str(artifact)},
+            model_config={"threshold": threshold},
+            signature=signature,
+            input_example=example,
+            pip_requirements=_requirements(),
+            registered_model_name=registered_model_name,
+            metadata={"textclf_version": _version("textclf"),
+                      "classifier": type(model).__name__},
+        )
+
+    version = None
+    if registered_model_name is not None:
+        version = int(info.registered_model_version)
+        if alias:
+            mlflow.MlflowClient().set_registered_model_alias(
+                registered_model_name, alias, str(version))
+    return LoggedTextModel(model_info=info, model_uri=info.model_uri, threshold=threshold,
+                           registered_model_name=registered_model_name, version=version,
+                           alias=alias if registered_model_name is not None else None)
+
+
+class LoadedTextModel:
+    """A logged text model loaded back: ``predict`` takes what the served model takes.
+
+    MLflow's own pyfunc model (``pyfunc_model``) enforces the signature, so it takes only a
+    frame with a ``question_text`` column; this wrapper also takes a list or Series of
+    texts, and names the missing column when a frame lacks it.
+    """
+
+    def __init__(self, pyfunc_model):
+        self.pyfunc_model = pyfunc_model
+
+    @property
+    def threshold(self) -> float:
+        return float(self.pyfunc_model.model_config["threshold"])
+
+    @property
+    def metadata(self):
+        """The model's MLmodel metadata (signature, run id, model id...)."""
+        return self.pyfunc_model.metadata
+
+    def predict(self, model_input) -> pd.DataFrame:
+        """``probability`` and ``label`` per text, in order (see
+        ``TextClassifierModel.predict``)."""
+        frame = pd.DataFrame({TEXT_COLUMN: _texts(model_input)})
+        return self.pyfunc_model.predict(frame)
+
+    def __repr__(self) -> str:
+        return (f"LoadedTextModel(model_id={self.metadata.model_id!r}, "
+                f"threshold={self.threshold})")
+
+
+def load_text_model(uri: str) -> LoadedTextModel:
+    """Load a model logged by ``log_text_model``: ``models:/<model id>``,
+    ``models:/<name>@<alias>``, ``models:/<name>/<version>``, ``runs:/...`` or a path.
+    ``.predict(frame)`` gives ``probability`` and ``label``."""
+    return LoadedTextModel(mlflow.pyfunc.load_model(uri))
+
+
+def _version(distribution: str) -> str | None:
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def _requirements() -> list[str]:
+    """mlflow and textclf's runtime dependencies, pinned to the versions installed here.
+
+    textclf itself is not a registry package: it must be installed (or on the path) where
+    the model is served; see the module docstring.
+    """
+    names = ["mlflow", "joblib"]
+    try:
+        declared = importlib.metadata.requires("textclf") or []
+    except importlib.metadata.PackageNotFoundError:
+        declared = []
+    for requirement in declared:
+        if "extra ==" in requirement:
+            continue
+        names.append(re.split(r"[\s<>=!~;\[]", requirement, maxsplit=1)[0])
+    pinned = []
+    for distribution in dict.fromkeys(names):
+        version = _version(distribution)
+        pinned.append(f"{distribution}=={version}" if version else distribution)
+    return pinned
