@@ -34,7 +34,12 @@ def clean(train: pd.DataFrame) -> pd.DataFrame:
 
 def run(*, dataset: str | None = None, train_path: str | None = None,
         output_dir: str | Path = "outputs") -> Path:
-    """Clean one dataset and write ``<output_dir>/clean/<name>.parquet``; returns its path."""
+    """Clean one dataset and write ``<output_dir>/clean/<name>.parquet``; returns its path.
+
+    ``train_path`` may also name a shipped dataset (as MLproject's ``train`` parameter does).
+    """
+    if train_path in list_datasets():
+        dataset, train_path = train_path, None
     if train_path:
         name, train = Path(train_path).name.split(".")[0], read_train(train_path)
     else:
@@ -53,7 +58,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--dataset", choices=list_datasets(), help="a shipped dataset")
-    source.add_argument("--train", help="path of a Kaggle-format train CSV")
+    source.add_argument("--train", help="path of a Kaggle-format train CSV (or a shipped "
+                        "dataset's name)")
     parser.add_argument("--output-dir", default="outputs")
     parser.add_argument("--sample", type=int, default=5, help="rows to print")
     args = parser.parse_args(argv)

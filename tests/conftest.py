@@ -31,3 +31,28 @@ def quora_dir() -> Path:
     if not (QUORA_DIR / "train_natural.csv").is_file():
         pytest.skip(f"real Quora rows not found at {QUORA_DIR} (they are not shipped)")
     return QUORA_DIR
+
+
+@pytest.fixture
+def mlflow_store(tmp_path, monkeypatch):
+    """A fresh SQLite tracking store in this test's folder, with its artifacts beside it.
+
+    ``mlflow.set_experiment`` remembers the experiment in a module global and in the
+    ``MLFLOW_EXPERIMENT_ID`` environment variable, which would point the next test (with
+    another store) at an experiment id of this one: both are reset afterwards.
+    """
+    import mlflow
+    import mlflow.tracking.fluent as fluent
+
+    uri = f"sqlite:///{tmp_path}/mlflow.db"
+    for name in ("MLFLOW_EXPERIMENT_ID", "MLFLOW_EXPERIMENT_NAME", "MLFLOW_RUN_ID"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
+    monkeypatch.chdir(tmp_path)
+    mlflow.set_tracking_uri(uri)
+    yield uri
+    while mlflow.active_run() is not None:
+        mlflow.end_run()
+    fluent._active_experiment_id = None
+    os.environ.pop("MLFLOW_EXPERIMENT_ID", None)
+    mlflow.set_tracking_uri(None)

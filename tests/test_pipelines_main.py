@@ -1,0 +1,215 @@
+"""The tracked experiment end to end: runs, metrics, artifacts, submission, served model."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import mlflow
+import pandas as pd
+import pytest
+from mlflow import MlflowClient
+
+from pipelines import main as experiment
+from textclf import cli
+from textclf.data import DataValidationError
+from textclf.tracking import APPROACH_TAG, PARENT_TAG
+
+REPO = Path(__file__).resolve().parents[1]
+VENV_BIN = Path(sys.executable).parent
+QUICK = ["--approach", "count_mnb", "tfidf_lr", "stack", "--max-rows", "600", "--folds", "2"]
+
+
+def runs_of(experiment_name="textclf") -> pd.DataFrame:
+    return mlflow.search_runs(experiment_names=[experiment_name])
+
+
+def artifact_paths(run_id: str, path: str = "") -> set[str]:
+    client, found = MlflowClient(), set()
+    for item in client.list_artifacts(run_id, path):
+        found |= artifact_paths(run_id, item.path) if item.is_dir else {item.path}
+    return found
+
+
+def comparable(table: pd.DataFrame) -> pd.DataFrame:
+    return table.drop(columns=["run_id", "fit_seconds"])
+
+
+def test_one_parent_run_holds_a_child_run_per_approach_with_metrics_and_artifacts(
+        mlflow_store, tmp_path, capsys):
+    outcome = experiment.main([*QUICK, "--output-dir", str(tmp_path / "out")])
+
+    runs = runs_of()
+    parent = runs[runs[f"tags.{PARENT_TAG}"] == "true"]
+    children = runs[runs["tags.mlflow.parentRunId"] == outcome.parent_run_id]
+    assert parent["run_id"].tolist() == [outcome.parent_run_id]
+    assert sorted(children[f"tags.{APPROACH_TAG}"]) == ["count_mnb", "stack", "tfidf_lr"]
+    for child in children.itertuples():
+        metrics = MlflowClient().get_run(child.run_id).data.metrics
+        assert {"oof_f1", "threshold", "oof_precision", "oof_recall", "oof_roc_auc",
+                "oof_pr_auc", "holdout_f1", "fit_seconds"} <= set(metrics)
+        assert len(MlflowClient().get_metric_history(child.run_id, "fold_f1")) == 2
+        assert {"predictions/oof.parquet", "predictions/test.parquet",
+                "plots/precision_recall.png", "plots/f1_threshold.png",
+                "plots/confusion_matrix.png",
+                "error_analysis/error_analysis.md"} <= artifact_paths(child.run_id)
+    tfidf = children[children[f"tags.{APPROACH_TAG}"] == "tfidf_lr"].run_id.item()
+    assert "insights/top_weights.png" in artifact_paths(tfidf)
+    assert MlflowClient().get_run(tfidf).data.params["tfidfvectorizer__ngram_range"] == "(1, 2)"
+    assert {"comparison.csv", "comparison.md", "comparison.png", "submission.csv",
+            "champion.json"} <= artifact_paths(outcome.parent_run_id)
+
+    # The table printed is the one logged; the best row is the submitted approach.
+    printed = capsys.readouterr().out
+    assert f"best: {outcome.best}" in printed and "| stack" in printed
+    assert outcome.table.loc[0, "approach"] == outcome.best
+
+    # Every test qid, in order, with 0/1 at the champion's out-of-fold threshold.
+    submission = pd.read_csv(outcome.submission)
+    data = experiment.load_data("sms_spam", seed=42, max_rows=600)
+    assert submission["qid"].tolist() == data.test["qid"].tolist()
+    assert submission["prediction"].tolist() == \
+        outcome.outcomes[outcome.best].result.test_labels.tolist()
+
+    # The registered champion reproduces the logged test probabilities and labels.
+    data.test.to_csv(tmp_path / "test.csv", index=False)
+    assert cli.main(["predict", "--model", "models:/textclf@champion", "--input",
+                     str(tmp_path / "test.csv"), "--output", str(tmp_path / "again.csv")]) == 0
+    assert pd.read_csv(tmp_path / "again.csv").equals(submission)
+    best_run = outcome.outcomes[outcome.best].run_id
+    logged = pd.read_parquet(mlflow.artifacts.download_artifacts(
+        run_id=best_run, artifact_path="predictions/test.parquet"))
+    served = mlflow.pyfunc.load_model("models:/textclf@champion").predict(
+        data.test[["question_text"]])
+    assert served["probability"].tolist() == logged["proba"].tolist()
+
+
+def test_same_seed_same_numbers_and_resume_reuses_finished_approaches(mlflow_store, tmp_path,
+                                                                      capsys):
+    first = experiment.main([*QUICK, "--output-dir", str(tmp_path / "a")])
+    again = experiment.main([*QUICK, "--output-dir", str(tmp_path / "b")])
+    pd.testing.assert_frame_equal(comparable(again.table), comparable(first.table))
+    assert len(runs_of()) == 8  # two parents, three children each
+
+    resumed = experiment.main([*QUICK, "--output-dir", str(tmp_path / "b"), "--resume",
+                               "--overwrite"])
+    assert len(runs_of()) == 9  # a new parent, no new child runs
+    assert all(outcome.resumed for outcome in resumed.outcomes.values())
+    assert set(resumed.table["run_id"]) == set(again.table["run_id"])
+    pd.testing.assert_frame_equal(resumed.table, again.table)
+
+    cli.main(["compare"])
+    assert "| stack" in capsys.readouterr().out
+
+
+def test_an_existing_submission_is_kept_and_bad_parameters_fail_before_any_run(
+        mlflow_store, tmp_path, capsys):
+    out = tmp_path / "out"
+    (out / "sms_spam").mkdir(parents=True)
+    (out / "sms_spam" / "submission.csv").write_text("qid,prediction\nmine,1\n")
+    with pytest.raises(FileExistsError, match="submission.csv already exists"):
+        experiment.main([*QUICK, "--output-dir", str(out)])
+    assert (out / "sms_spam" / "submission.csv").read_text() == "qid,prediction\nmine,1\n"
+
+    for arguments, message in [
+            (["--approach", "tfidf_lr", "nope"], "unknown approach 'nope'"),
+            (["--train", "missing.csv"], "neither a shipped dataset"),
+            (["--test", "missing.csv"], "file not found: missing.csv"),
+            (["--folds", "1"], "--folds must be at least 2"),
+            (["--folds", "2.5"], "expected a whole number")]:
+        with pytest.raises(SystemExit):
+            experiment.main([*arguments, "--output-dir", str(out)])
+        assert message in capsys.readouterr().err
+
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("id,text,label\n1,hello,0\n")
+    with pytest.raises(DataValidationError, match="wrong.csv.*question_text"):
+        experiment.main(["--train", str(wrong), "--output-dir", str(out)])
+    assert mlflow.get_experiment_by_name("textclf") is None  # nothing was tracked
+    assert sorted(p.name for p in out.rglob("*")) == ["sms_spam", "submission.csv"]
+
+
+def test_predict_refuses_a_bad_test_file_and_an_unknown_experiment(mlflow_store, tmp_path,
+                                                                  capsys):
+    bad = tmp_path / "test.csv"
+    bad.write_text("qid,text\n1,hello\n")
+    assert cli.main(["predict", "--model", "models:/textclf@champion", "--input", str(bad),
+                     "--output", str(tmp_path / "s.csv")]) == 2
+    assert "test.csv: missing column(s) 'question_text'" in capsys.readouterr().err
+    assert not (tmp_path / "s.csv").exists()
+    assert cli.main(["compare", "--experiment", "nothing-here"]) == 2
+    assert "no MLflow experiment 'nothing-here'" in capsys.readouterr().err
+
+
+def _environment(tracking_uri: str) -> dict[str, str]:
+    return {**os.environ, "MLFLOW_TRACKING_URI": tracking_uri,
+            "PATH": f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}"}
+
+
+@pytest.mark.slow
+def test_mlflow_run_of_the_project_runs_the_main_entry_point(mlflow_store, tmp_path):
+    completed = subprocess.run(
+        [str(VENV_BIN / "mlflow"), "run", str(REPO), "--env-manager", "local", "-e", "main",
+         "--experiment-name", "textclf",
+         "-P", "approaches=count_mnb,count_bnb,stack", "-P", "max_rows=500", "-P", "folds=2",
+         "-P", f"output_dir={tmp_path / 'out'}"],
+        cwd=tmp_path, env=_environment(mlflow_store), capture_output=True, text=True,
+        timeout=600)
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    runs = runs_of()
+    assert sorted(runs[f"tags.{APPROACH_TAG}"].dropna()) == ["count_bnb", "count_mnb",
+                                                            "stack"]
+    # MLflow's own run of the entry point becomes the parent of the approaches.
+    assert (runs["tags.mlflow.project.entryPoint"] == "main").any()
+    assert (tmp_path / "out" / "sms_spam" / "submission.csv").is_file()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_runs_go_to_a_tracking_server_named_by_the_environment(mlflow_store, tmp_path,
+                                                                 monkeypatch):
+    import time
+    import urllib.request
+
+    port = _free_port()
+    server = subprocess.Popen(
+        [str(VENV_BIN / "mlflow"), "server", "--host", "127.0.0.1", "--port", str(port),
+         "--backend-store-uri", f"sqlite:///{tmp_path}/server.db",
+         "--artifacts-destination", str(tmp_path / "artifacts"), "--workers", "1"],
+        env=_environment(""), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    uri = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"{uri}/health", timeout=2):
+                    break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(f"the server did not start: "
+                                         f"{server.stderr.read().decode()[-2000:]}") from None
+                time.sleep(0.5)
+        monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
+        monkeypatch.chdir(tmp_path)
+        mlflow.set_tracking_uri(uri)
+        outcome = experiment.main(["--approach", "count_mnb", "count_bnb", "--max-rows",
+                                   "400", "--folds", "2", "--output-dir", str(tmp_path / "o")])
+        runs = runs_of()
+        assert len(runs) == 3
+        assert "predictions/oof.parquet" in artifact_paths(
+            outcome.outcomes["count_mnb"].run_id)
+        # The artifacts went through the server to its own store.
+        assert any((tmp_path / "artifacts").rglob("oof.parquet"))
+        version = MlflowClient().get_model_version_by_alias("textclf", "champion")
+        assert version.version == "1"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
