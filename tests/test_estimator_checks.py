@@ -7,7 +7,12 @@ reason.
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from textclf.features import LdaTopics, MeanEmbedding, MetaFeatures, SentimentFeatures
-from textclf.models import LightGBMClassifier, NBLogisticRegression, StackingEnsemble
+from textclf.models import (
+    BiLSTMClassifier,
+    LightGBMClassifier,
+    NBLogisticRegression,
+    StackingEnsemble,
+)
 from textclf.text import EmbeddingNormalizer, TextCleaner
 
 ESTIMATORS = [
@@ -24,6 +29,9 @@ ESTIMATORS = [
     NBLogisticRegression(),
     NBLogisticRegression(binarize=False),
     StackingEnsemble(logit=False),
+    # Tiny and eager: one epoch of one batch, no compilation (seconds per fit otherwise).
+    BiLSTMClassifier(epochs=1, max_features=500, lstm_units=4, dense_units=4, swa_start=0,
+                     validation_fraction=None, run_eagerly=True, random_state=0),
 ]
 
 # A 1-D array is a column of texts: valid input for every text-in estimator, not the error
@@ -58,6 +66,22 @@ _NEGATIVE_DATA = dict.fromkeys(
 _BINARIZED_BLOBS = dict.fromkeys(
     ["check_classifiers_train"], "binarised continuous blobs carry no information")
 
+# The network reads the checks' numbers as words: each distinct value is its own token,
+# found in no pre-trained vocabulary, so it gets a frozen random vector, and one epoch of
+# one batch of 4-unit LSTMs does not fit them; tests/test_neural_classifier.py covers
+# training on real text.
+_NUMBERS_AS_WORDS = dict.fromkeys(
+    ["check_classifiers_train", "check_classifiers_train(readonly_memmap=True)",
+     "check_classifiers_train(readonly_memmap=True,X_dtype=float32)"],
+    "numbers read as words with frozen random vectors: one tiny epoch cannot fit them")
+# float32 network: a row's probability moves by a float32 rounding (about 1e-7) with the
+# other rows of its batch (matrix products are blocked by batch size), which the checks'
+# tolerance of 1e-7 / 1e-9 does not allow. Padding itself changes nothing (masking,
+# tests/test_neural_layers.py).
+_BATCH_ROUNDING = dict.fromkeys(
+    ["check_methods_sample_order_invariance", "check_methods_subset_invariance"],
+    "float32 results differ by a rounding (~1e-7) with batch composition")
+
 
 def expected_failures(estimator) -> dict[str, str]:
     match type(estimator).__name__:
@@ -71,6 +95,8 @@ def expected_failures(estimator) -> dict[str, str]:
             return _TOO_FEW_ROWS if estimator.early_stopping is True else {}
         case "StackingEnsemble":
             return _TOO_FEW_ROWS
+        case "BiLSTMClassifier":
+            return {**_TEXT_COLUMN, **_NUMBERS_AS_WORDS, **_BATCH_ROUNDING}
     return {}
 
 

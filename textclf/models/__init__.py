@@ -19,9 +19,13 @@ Example::
 - ``StackingEnsemble`` over several approaches' results, lined up by ``stack_inputs``.
 - ``FoldEnsemble`` (an approach's fold models, averaged: its fold-averaged test
   probabilities as a model to serve) and ``StackedEnsemble`` (the stack over them).
+- The neural approach (``textclf.models.neural``): ``BiLSTMClassifier``,
+  ``build_bilstm_attention``, ``AttentionPooling``, ``CyclicalLearningRate``,
+  ``StochasticWeightAveraging``.
 
-Names are imported on first use, so ``import textclf.models`` does not load LightGBM until
-it is needed; the neural models (``textclf.models.neural``) are never imported from here.
+Names are imported on first use, so ``import textclf.models`` loads neither LightGBM nor
+Keras/TensorFlow; accessing a neural name (``textclf.models.BiLSTMClassifier``) is what
+imports Keras.
 """
 
 from importlib import import_module
@@ -44,6 +48,11 @@ _EXPORTS = {
     "probability_logit": "._stacking",
     "FoldEnsemble": "._fold_ensemble",
     "StackedEnsemble": "._fold_ensemble",
+    "BiLSTMClassifier": ".neural",
+    "build_bilstm_attention": ".neural",
+    "AttentionPooling": ".neural",
+    "CyclicalLearningRate": ".neural",
+    "StochasticWeightAveraging": ".neural",
 }
 __all__ = sorted(_EXPORTS)
 

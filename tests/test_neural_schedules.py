@@ -1,0 +1,64 @@
+import math
+
+import keras
+import numpy as np
+import pytest
+
+from textclf.models import CyclicalLearningRate
+
+
+def _smith(step, base, top, step_size, mode, gamma):
+    """Smith 2017's triangular policy, written out independently in plain Python."""
+    cycle = math.floor(1 + step / (2 * step_size))
+    position = abs(step / step_size - 2 * cycle + 1)
+    scale = {"triangular": 1.0, "triangular2": 1 / 2 ** (cycle - 1),
+             "exp_range": gamma ** step}[mode]
+    return base + (top - base) * max(0.0, 1 - position) * scale
+
+
+@pytest.mark.parametrize("mode, gamma", [("triangular", 1.0), ("triangular2", 1.0),
+                                         ("exp_range", 0.99)])
+def test_learning_rate_over_steps_matches_the_closed_form(mode, gamma):
+    schedule = CyclicalLearningRate(0.001, 0.006, step_size=5, mode=mode, gamma=gamma)
+    steps = range(41)
+    got = [float(keras.ops.convert_to_numpy(schedule(step))) for step in steps]
+    expected = [_smith(step, 0.001, 0.006, 5, mode, gamma) for step in steps]
+    np.testing.assert_allclose(got, expected, rtol=1e-5)
+
+
+def test_triangle_shape_base_at_cycle_edges_peak_in_the_middle():
+    schedule = CyclicalLearningRate(0.001, 0.003, step_size=4)
+
+    def value(step):
+        return float(keras.ops.convert_to_numpy(schedule(step)))
+
+    assert value(0) == pytest.approx(0.001) and value(8) == pytest.approx(0.001)
+    assert value(4) == pytest.approx(0.003) and value(12) == pytest.approx(0.003)
+    assert value(2) == pytest.approx(0.002)
+
+
+def test_the_optimizer_follows_the_schedule_batch_by_batch():
+    schedule = CyclicalLearningRate(0.01, 0.05, step_size=2)
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(keras.optimizers.SGD(learning_rate=schedule), "mse", run_eagerly=True)
+    seen = []
+    record = keras.callbacks.LambdaCallback(on_train_batch_begin=lambda batch, logs: seen.append(
+        float(keras.ops.convert_to_numpy(model.optimizer.learning_rate))))
+    model.fit(np.zeros((12, 2)), np.zeros(12), batch_size=2, epochs=1, verbose=0,
+              callbacks=[record])
+    np.testing.assert_allclose(seen, [_smith(s, 0.01, 0.05, 2, "triangular", 1) for s in range(6)],
+                               rtol=1e-5)
+
+
+def test_schedule_round_trips_through_its_config():
+    schedule = CyclicalLearningRate(0.002, 0.004, step_size=10, mode="exp_range", gamma=0.9)
+    restored = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(schedule))
+    assert restored.get_config() == schedule.get_config()
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"base_lr": 0.01, "max_lr": 0.001}, "base_lr"), ({"step_size": 0}, "step_size"),
+    ({"mode": "cosine"}, "mode"), ({"gamma": 0}, "gamma")])
+def test_invalid_settings_are_named(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        CyclicalLearningRate(**kwargs)

@@ -1,0 +1,651 @@
+"""``BiLSTMClassifier``: the neural approach as a scikit-learn estimator, from raw question
+texts to probabilities, so ``oof_predict``, the stack and any ``Pipeline`` use it like the
+classical models.
+
+``fit`` chains the steps the Quora kernels ran by hand: embedding-oriented normalisation
+(``EmbeddingNormalizer``), a frequency-capped vocabulary and id sequences
+(``SequenceTokenizer``), the embedding matrix from pre-trained vectors, the network
+(``build_bilstm_attention``), training on length-bucketed, dynamically padded batches with a
+cyclical learning rate (``CyclicalLearningRate``) and stochastic weight averaging
+(``StochasticWeightAveraging``), and the F1 threshold on a held-out part of its own
+training rows.
+
+Keras is imported with this module, never by ``import textclf.models``.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import math
+import numbers
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import keras
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.metrics import log_loss
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_consistent_length, column_or_1d
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ..._text_input import as_text_array, is_one_column, reject_complex
+from ...features._embedding_lookup import FALLBACKS, check_fallbacks
+from ...metrics import best_f1_threshold
+from ...text import EmbeddingNormalizer
+from .._validation import binary_classes
+from ._architecture import MIXED_PRECISION_POLICY, build_bilstm_attention
+from ._batching import BucketedBatches
+from ._embeddings import check_embeddings_param, embedding_matrix, is_named_source
+from ._schedules import MODES, CyclicalLearningRate
+from ._swa import StochasticWeightAveraging
+from ._tokenizer import SequenceTokenizer, check_tokenizer_params
+
+logger = logging.getLogger("textclf.models.neural")
+
+# Files of a saved classifier directory.
+MODEL_FILE = "model.keras"
+VOCABULARY_FILE = "vocabulary.json"
+ESTIMATOR_FILE = "estimator.json"
+_FORMAT_VERSION = 1
+
+
+class BiLSTMClassifier(ClassifierMixin, BaseEstimator):
+    """Bidirectional LSTM with attention and pooling over pre-trained word vectors.
+
+    Takes one column of raw texts (list, 1-D array, pandas Series); a 2-D table of text
+    columns has each row's columns joined with a space. The defaults are the Quora seed's
+    settings: vectors frozen, sequences of at most 70 tokens, two BiLSTMs of 40 units per
+    direction, a 32-unit dense head, 10 epochs of batches of 512 with Adam, stochastic
+    weight averaging from the 5th epoch. Only the default vectors differ: the shipped GloVe
+    6B 50-d instead of the mean of GloVe 840B and Paragram 300-d (pass their paths, as a
+    list, to average them the seed's way).
+
+    Parameters
+    ----------
+    max_features : int or None, default=95000
+        Vocabulary size: the most frequent training words; rarer ones share one
+        out-of-vocabulary id.
+    max_len : int, default=70
+        Longest sequence in tokens; longer texts are cut (see ``truncating``).
+    truncating : {"pre", "post"}, default="pre"
+        "pre" keeps the last ``max_len`` tokens of a long text, "post" the first.
+    embeddings : "default", path, KeyedVectors, or a list of them, default="default"
+        The pre-trained vectors: "default" is the shipped GloVe 6B 50-d; a path is read
+        with ``load_embeddings`` (only the vocabulary's vectors are kept); several are
+        averaged with ``combine_embeddings`` (same dimension). KeyedVectors objects are
+        shared by clones, not copied (as in ``MeanEmbedding``).
+    embedding_weights : sequence of float, optional
+        Weights of several ``embeddings`` in their mean (the Quora winners used 0.7 GloVe,
+        0.3 Paragram); None weighs them equally.
+    fallbacks : sequence of str, default=FALLBACKS
+        Spellings tried for a word the vectors lack as it is (lower case, stems, lemma; see
+        ``textclf.features.MeanEmbedding``).
+    normalizer : transformer or None, default=None
+        Text normalisation before tokenising; None is ``EmbeddingNormalizer()``.
+    lstm_units, dense_units, spatial_dropout, dropout, trainable_embeddings
+        The network, see ``build_bilstm_attention`` (40, 32, 0.1, 0.1, False).
+    epochs : int, default=10
+    batch_size : int, default=512
+    learning_rate : float, default=0.001
+        Adam's learning rate; with ``cyclical_lr`` the lower bound of the cycle.
+    cyclical_lr : bool, default=True
+        Cycle the learning rate between ``learning_rate`` and ``max_lr`` every batch
+        (``CyclicalLearningRate``, Smith 2017).
+    max_lr : float, default=0.002
+        Upper bound of the cycle.
+    clr_step_size : int or "auto", default="auto"
+        Batches per half cycle. "auto" is half an epoch: every epoch is one cycle and ends
+        at ``learning_rate``, the low point, where stochastic weight averaging takes its
+        snapshots (as Izmailov et al. 2018 do with cyclical rates).
+    clr_mode : {"triangular", "triangular2", "exp_range"}, default="triangular"
+    clr_gamma : float, default=1.0
+        Decay per batch for "exp_range".
+    swa_start : int or None, default=4
+        0-based epoch from which the end-of-epoch weights are averaged
+        (``StochasticWeightAveraging``); 4 of 10 epochs averages the last six. None trains
+        without averaging.
+    validation_fraction : float or None, default=0.1
+        Stratified part of the training rows held out to choose ``threshold_`` (best F1)
+        and to report validation loss and F1 per epoch; None trains on every row, and
+        ``threshold_`` is 0.5.
+    dynamic_padding : bool, default=True
+        Pad each batch to its own longest row, with rows bucketed by length
+        (``BucketedBatches``); False pads every batch to ``max_len``.
+    bucket_batches : int or None, default=20
+        Batches per length-sorted chunk of shuffled rows.
+    pad_multiple : int, default=1
+        Round batch widths up to a multiple of this: fewer distinct shapes for backends
+        that compile one program per shape (JAX; 8 is a good choice there).
+    mixed_precision : bool, default=False
+        Compute in float16 with float32 weights (``"mixed_float16"``) and loss scaling;
+        the sigmoid output stays float32. Pays off on GPUs with tensor cores; on a CPU it
+        runs, slowly.
+    jit_compile : bool or "auto", default="auto"
+        Passed to ``model.compile``; "auto" lets Keras decide (no XLA on a CPU).
+    run_eagerly : bool, default=False
+        Run every step eagerly instead of compiling the training and prediction steps
+        (``model.compile(run_eagerly=True)``): much slower per batch, but without the
+        seconds of compilation, so faster for a few dozen rows (tests, debugging).
+    random_state : int or None, default=None
+        Seeds the validation split, the batch order, the weights and dropout (through
+        ``keras.utils.set_random_seed``, which also seeds Python's and NumPy's global
+        generators). On a CPU, the same seed and data give the same model.
+    verbose : int, default=0
+        Keras's progress output during ``fit`` (0: silent). Progress is also logged to the
+        "textclf.models.neural" logger at INFO level.
+
+    Attributes
+    ----------
+    model_ : keras.Model
+    normalizer_ : fitted normaliser
+    tokenizer_ : SequenceTokenizer
+    threshold_ : float
+        The probability threshold of ``predict``: best F1 on the validation part, or 0.5.
+    validation_f1_ : float or None
+        F1 of the final (averaged) model on the validation part at ``threshold_``.
+    history_ : dict of lists
+        Per epoch: "epoch" (1-based), "loss" (mean training loss), "lr" (learning rate
+        after the epoch's last batch), "seconds" (training time of the epoch, compilation
+        included for the first), and with a validation part "val_loss", "val_f1"
+        (best F1 of that epoch's weights) and "val_threshold"; ready for
+        ``mlflow.log_metric(name, value, step=epoch)``.
+    embedding_coverage_ : float
+        Share of the vocabulary found in the pre-trained vectors.
+    classes_ : ndarray of the two labels
+    n_features_in_ : int
+    """
+
+    def __init__(self, *, max_features: int | None = 95_000, max_len: int = 70,
+                 truncating: str = "pre", embeddings="default", embedding_weights=None,
+                 fallbacks=FALLBACKS, normalizer=None, lstm_units: int = 40,
+                 dense_units: int = 32, spatial_dropout: float = 0.1, dropout: float = 0.1,
+                 trainable_embeddings: bool = False, epochs: int = 10, batch_size: int = 512,
+                 learning_rate: float = 0.001, cyclical_lr: bool = True,
+                 max_lr: float = 0.002, clr_step_size="auto", clr_mode: str = "triangular",
+                 clr_gamma: float = 1.0, swa_start: int | None = 4,
+                 validation_fraction: float | None = 0.1, dynamic_padding: bool = True,
+                 bucket_batches: int | None = 20, pad_multiple: int = 1,
+                 mixed_precision: bool = False, jit_compile="auto", run_eagerly: bool = False,
+                 random_state=None, verbose: int = 0):
+        self.max_features = max_features
+        self.max_len = max_len
+        self.truncating = truncating
+        self.embeddings = embeddings
+        self.embedding_weights = embedding_weights
+        self.fallbacks = fallbacks
+        self.normalizer = normalizer
+        self.lstm_units = lstm_units
+        self.dense_units = dense_units
+        self.spatial_dropout = spatial_dropout
+        self.dropout = dropout
+        self.trainable_embeddings = trainable_embeddings
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.cyclical_lr = cyclical_lr
+        self.max_lr = max_lr
+        self.clr_step_size = clr_step_size
+        self.clr_mode = clr_mode
+        self.clr_gamma = clr_gamma
+        self.swa_start = swa_start
+        self.validation_fraction = validation_fraction
+        self.dynamic_padding = dynamic_padding
+        self.bucket_batches = bucket_batches
+        self.pad_multiple = pad_multiple
+        self.mixed_precision = mixed_precision
+        self.jit_compile = jit_compile
+        self.run_eagerly = run_eagerly
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # --- fitting --------------------------------------------------------------------------
+    def fit(self, X, y):
+        """Train on texts ``X`` and binary labels ``y``; returns self."""
+        self._check_params()
+        if y is None:
+            raise ValueError("BiLSTMClassifier requires y to be passed, but the target y is "
+                             "None")
+        texts = self._texts(X, reset=True)
+        labels = column_or_1d(y, warn=True)
+        check_consistent_length(texts, labels)
+        self.classes_ = binary_classes(labels, "BiLSTMClassifier")
+        target = (labels == self.classes_[1]).astype(np.float32)
+        seed = _seed(self.random_state)
+        if seed is not None:
+            keras.utils.set_random_seed(seed)
+
+        train_rows, valid_rows = self._split(target, seed)
+        self.normalizer_ = (clone(self.normalizer) if self.normalizer is not None
+                            else EmbeddingNormalizer())
+        train_texts = self.normalizer_.fit_transform(_rows(texts, train_rows))
+        self.tokenizer_ = SequenceTokenizer(self.max_features, self.max_len, self.truncating)
+        sequences = self.tokenizer_.fit_transform(train_texts)
+        matrix, found = embedding_matrix(self.tokenizer_, self.embeddings,
+                                         weights=self.embedding_weights,
+                                         fallbacks=self.fallbacks,
+                                         seed=0 if seed is None else seed)
+        self.embedding_coverage_ = float(found.sum() / max(len(self.tokenizer_.words_), 1))
+        logger.info("vocabulary of %d words, %.1f%% with a pre-trained vector; %d training "
+                    "rows, %d validation rows", len(self.tokenizer_.words_),
+                    100 * self.embedding_coverage_, len(train_rows), len(valid_rows))
+
+        self.model_ = build_bilstm_attention(
+            matrix, max_len=self.max_len, lstm_units=self.lstm_units,
+            dense_units=self.dense_units, spatial_dropout=self.spatial_dropout,
+            dropout=self.dropout, trainable_embeddings=self.trainable_embeddings,
+            dtype_policy=MIXED_PRECISION_POLICY if self.mixed_precision else None, seed=seed)
+        train_batches = self._batches(sequences, target[train_rows], shuffle=True, seed=seed)
+        optimizer = self._optimizer(len(train_batches))
+        self.model_.compile(optimizer=optimizer, loss="binary_crossentropy",
+                            jit_compile=False if self.run_eagerly else self.jit_compile,
+                            run_eagerly=self.run_eagerly)
+
+        valid_batches = None
+        if len(valid_rows):
+            valid_texts = self.normalizer_.transform(_rows(texts, valid_rows))
+            valid_batches = self._batches(self.tokenizer_.transform(valid_texts), None,
+                                          shuffle=False)
+        recorder = _EpochRecorder(valid_batches, target[valid_rows].astype(np.int64))
+        callbacks = [recorder]
+        if self.swa_start is not None:
+            callbacks.append(StochasticWeightAveraging(
+                self.swa_start, batch_norm_data=self._batches(sequences, None, shuffle=False)))
+        self.model_.fit(train_batches, epochs=self.epochs, verbose=self.verbose,
+                        callbacks=callbacks)
+        self.history_ = recorder.history
+
+        self.threshold_, self.validation_f1_ = 0.5, None
+        if valid_batches is not None:
+            proba = _predict(self.model_, valid_batches)
+            best = best_f1_threshold(target[valid_rows].astype(np.int64), proba)
+            self.threshold_, self.validation_f1_ = float(best.threshold), float(best.f1)
+            logger.info("final model: validation F1 %.4f at threshold %.3f",
+                        self.validation_f1_, self.threshold_)
+        return self
+
+    def _split(self, target: np.ndarray, seed) -> tuple[np.ndarray, np.ndarray]:
+        rows = np.arange(len(target))
+        if self.validation_fraction is None:
+            return rows, rows[:0]
+        smaller = int(min(target.sum(), len(target) - target.sum()))
+        held_out = smaller * self.validation_fraction
+        if held_out < 1 or smaller - held_out < 1:
+            raise ValueError(
+                f"validation_fraction={self.validation_fraction} of {len(target)} rows leaves "
+                f"a class without rows on one side of the split: the smaller class has only "
+                f"{smaller} rows. Use more rows, another fraction, or "
+                "validation_fraction=None (threshold 0.5)")
+        train, valid = train_test_split(rows, test_size=self.validation_fraction,
+                                        stratify=target, random_state=seed)
+        return np.sort(train), np.sort(valid)
+
+    def _optimizer(self, batches_per_epoch: int):
+        learning_rate = self.learning_rate
+        if self.cyclical_lr:
+            step_size = (max(1, math.ceil(batches_per_epoch / 2))
+                         if self.clr_step_size == "auto" else self.clr_step_size)
+            learning_rate = CyclicalLearningRate(self.learning_rate, self.max_lr, step_size,
+                                                 self.clr_mode, self.clr_gamma)
+        optimizer = keras.optimizers.Adam(learning_rate=learning_rate)
+        if self.mixed_precision:
+            # float16 gradients of small losses underflow to zero; scaling the loss up
+            # before differentiating (and the gradients back down) keeps them.
+            optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
+        return optimizer
+
+    def _batches(self, sequences, target, *, shuffle: bool, seed=None) -> BucketedBatches:
+        return BucketedBatches(sequences, target, batch_size=self.batch_size,
+                               max_len=self.max_len, dynamic=self.dynamic_padding,
+                               bucket_batches=self.bucket_batches, shuffle=shuffle,
+                               pad_multiple=self.pad_multiple, seed=seed)
+
+    # --- prediction -----------------------------------------------------------------------
+    def predict_proba(self, X) -> np.ndarray:
+        """Probabilities of ``classes_[0]`` and ``classes_[1]``, one row per text."""
+        check_is_fitted(self, "model_")
+        texts = self._texts(X, reset=False)
+        if len(texts) == 0:
+            return np.empty((0, 2))
+        sequences = self.tokenizer_.transform(self.normalizer_.transform(_rows(texts)))
+        positive = _predict(self.model_, self._batches(sequences, None, shuffle=False))
+        return np.column_stack([1.0 - positive, positive])
+
+    def predict(self, X) -> np.ndarray:
+        """``classes_[1]`` where its probability reaches ``threshold_``, else ``classes_[0]``."""
+        positive = self.predict_proba(X)[:, 1] >= self.threshold_
+        return self.classes_[positive.astype(np.int64)]
+
+    # --- saving ---------------------------------------------------------------------------
+    def save(self, path, *, overwrite: bool = False) -> Path:
+        """Write the fitted classifier to the directory ``path``: the Keras model
+        (``model.keras``), the vocabulary (``vocabulary.json``) and the threshold, classes,
+        history and parameters (``estimator.json``).
+
+        The files are written to a temporary directory beside ``path``, which is then
+        renamed into place, so ``path`` never holds a partial save. An existing ``path`` is
+        an error unless ``overwrite``. ``BiLSTMClassifier.load(path)`` reads it back.
+        KeyedVectors passed as ``embeddings`` are not written (the model holds the vectors
+        it uses): the loaded classifier predicts the same, but needs them given again
+        (``set_params(embeddings=...)``) before it is refitted. A normaliser other than
+        ``EmbeddingNormalizer`` cannot be written as settings: pickle such a classifier.
+        """
+        check_is_fitted(self, "model_")
+        if not isinstance(self.normalizer_, EmbeddingNormalizer):
+            raise TypeError(f"save writes EmbeddingNormalizer settings as JSON and cannot "
+                            f"write a {type(self.normalizer_).__name__}; pickle the "
+                            "classifier instead (joblib.dump), which keeps any normaliser")
+        target = Path(path)
+        if target.exists() and not overwrite:
+            raise FileExistsError(f"{target} already exists; pass overwrite=True to replace it")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        try:
+            self.model_.save(staging / MODEL_FILE)
+            (staging / VOCABULARY_FILE).write_text(
+                json.dumps(self.tokenizer_.words_, ensure_ascii=False), encoding="utf-8")
+            (staging / ESTIMATOR_FILE).write_text(
+                json.dumps(self._saved_state(), indent=1, ensure_ascii=False,
+                           default=_json_value), encoding="utf-8")
+            _replace_directory(staging, target)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        return target
+
+    @classmethod
+    def load(cls, path) -> BiLSTMClassifier:
+        """A fitted classifier from a directory written by ``save``."""
+        directory = Path(path)
+        for name in (MODEL_FILE, VOCABULARY_FILE, ESTIMATOR_FILE):
+            if not (directory / name).is_file():
+                raise FileNotFoundError(
+                    f"{directory / name} not found: {directory} is not a directory written "
+                    f"by BiLSTMClassifier.save (it needs {MODEL_FILE}, {VOCABULARY_FILE} and "
+                    f"{ESTIMATOR_FILE})")
+        state = json.loads((directory / ESTIMATOR_FILE).read_text(encoding="utf-8"))
+        if state.get("format") != _FORMAT_VERSION:
+            raise ValueError(f"{directory / ESTIMATOR_FILE} has format "
+                             f"{state.get('format')!r}; this textclf reads format "
+                             f"{_FORMAT_VERSION}")
+        params = state["params"]
+        if params["normalizer"] is not None:
+            params["normalizer"] = EmbeddingNormalizer(**params["normalizer"])
+        params["fallbacks"] = tuple(params["fallbacks"])
+        estimator = cls(**params)
+        estimator.normalizer_ = EmbeddingNormalizer(**state["normalizer"])
+        words = json.loads((directory / VOCABULARY_FILE).read_text(encoding="utf-8"))
+        estimator.tokenizer_ = SequenceTokenizer.from_words(
+            words, max_len=estimator.max_len, truncating=estimator.truncating)
+        estimator.model_ = keras.saving.load_model(directory / MODEL_FILE)
+        labels = np.asarray(state["classes"])
+        estimator.classes_ = labels
+        estimator.threshold_ = float(state["threshold"])
+        estimator.validation_f1_ = state["validation_f1"]
+        estimator.history_ = state["history"]
+        estimator.embedding_coverage_ = state["embedding_coverage"]
+        estimator.n_features_in_ = state["n_features_in"]
+        if state.get("feature_names_in") is not None:
+            estimator.feature_names_in_ = np.asarray(state["feature_names_in"], dtype=object)
+        return estimator
+
+    def _saved_state(self) -> dict:
+        params = self.get_params(deep=False)
+        if not all(is_named_source(source) for source in check_embeddings_param(
+                params["embeddings"], params["embedding_weights"])):
+            params["embeddings"] = None
+        elif not isinstance(params["embeddings"], str):
+            params["embeddings"] = ([os.fspath(s) for s in params["embeddings"]]
+                                    if isinstance(params["embeddings"], (list, tuple))
+                                    else os.fspath(params["embeddings"]))
+        if params["embedding_weights"] is not None:
+            params["embedding_weights"] = [float(w) for w in params["embedding_weights"]]
+        params["fallbacks"] = list(params["fallbacks"])
+        if params["normalizer"] is not None:
+            params["normalizer"] = _normalizer_settings(params["normalizer"])
+        if not isinstance(params["random_state"], (numbers.Integral, type(None))):
+            params["random_state"] = None  # a RandomState's draws cannot be replayed
+        classes = self.classes_.tolist()
+        return {"format": _FORMAT_VERSION, "params": params,
+                "normalizer": _normalizer_settings(self.normalizer_), "classes": classes,
+                "threshold": self.threshold_, "validation_f1": self.validation_f1_,
+                "history": self.history_, "embedding_coverage": self.embedding_coverage_,
+                "n_features_in": self.n_features_in_,
+                "feature_names_in": (self.feature_names_in_.tolist()
+                                     if hasattr(self, "feature_names_in_") else None),
+                "keras_backend": keras.backend.backend()}
+
+    # --- pickling and cloning -------------------------------------------------------------
+    def __getstate__(self):
+        """Pickle state: the Keras model travels as the bytes of its ``.keras`` file.
+
+        ``oof_predict`` runs folds through joblib, whose worker processes receive and
+        return estimators by pickling; a Keras model itself does not pickle on every
+        backend, its ``.keras`` archive does.
+        """
+        state = super().__getstate__()
+        if "model_" in state:
+            state = dict(state)
+            state["model_"] = _model_bytes(state["model_"])
+        return state
+
+    def __setstate__(self, state):
+        if isinstance(state.get("model_"), bytes):
+            state = dict(state)
+            state["model_"] = _model_from_bytes(state["model_"])
+        super().__setstate__(state)
+
+    def __sklearn_clone__(self):
+        """A clone that shares KeyedVectors parameters instead of deep-copying them
+        (vectors are only read; copying them per fold would cost their full size)."""
+        if all(is_named_source(s) for s in _as_list(self.embeddings)):
+            return super().__sklearn_clone__()
+        without_vectors = copy.copy(self)
+        without_vectors.embeddings = None
+        twin = super(BiLSTMClassifier, without_vectors).__sklearn_clone__()
+        twin.embeddings = self.embeddings
+        return twin
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.allow_nan = True  # a missing text is an empty text
+        tags.classifier_tags.multi_class = False
+        tags.non_deterministic = self.random_state is None
+        return tags
+
+    # --- input ----------------------------------------------------------------------------
+    def _texts(self, X, *, reset: bool) -> pa.Array:
+        """One text per row: a column as it is, a table's columns joined with a space."""
+        reject_complex(X)
+        if is_one_column(X):
+            if reset:
+                self.n_features_in_ = 1
+                self.__dict__.pop("feature_names_in_", None)
+                if isinstance(X, pd.Series) and isinstance(X.name, str):
+                    self.feature_names_in_ = np.array([X.name], dtype=object)
+            elif getattr(self, "n_features_in_", 1) != 1:
+                raise ValueError(f"Reshape your data: X is one column of texts, but "
+                                 f"BiLSTMClassifier was fitted on {self.n_features_in_} "
+                                 "columns")
+            return as_text_array(X)
+        table = validate_data(self, X, dtype=object, ensure_all_finite=False, reset=reset,
+                              ensure_min_features=1)
+        columns = [as_text_array(table[:, j]) for j in range(table.shape[1])]
+        if len(columns) == 1:
+            return columns[0]
+        return pc.binary_join_element_wise(*columns, pa.scalar(" ", pa.large_string()))
+
+    def _check_params(self) -> None:
+        check_tokenizer_params(self.max_features, self.max_len, self.truncating)
+        check_embeddings_param(self.embeddings, self.embedding_weights)
+        check_fallbacks(self.fallbacks)
+        if self.normalizer is not None and not hasattr(self.normalizer, "fit_transform"):
+            raise ValueError(f"normalizer must be a transformer of texts or None, got "
+                             f"{type(self.normalizer).__name__}")
+        for name in ("lstm_units", "dense_units", "epochs", "batch_size", "pad_multiple"):
+            _check_int(name, getattr(self, name), minimum=1)
+        for name in ("spatial_dropout", "dropout"):
+            value = getattr(self, name)
+            if not isinstance(value, numbers.Real) or not 0 <= value < 1:
+                raise ValueError(f"{name} must be a number in [0, 1), got {value!r}")
+        if not isinstance(self.learning_rate, numbers.Real) or not self.learning_rate > 0:
+            raise ValueError(f"learning_rate must be a positive number, got "
+                             f"{self.learning_rate!r}")
+        if self.cyclical_lr:
+            if not isinstance(self.max_lr, numbers.Real) or self.max_lr < self.learning_rate:
+                raise ValueError(f"max_lr must be at least learning_rate="
+                                 f"{self.learning_rate} (the cycle's lower bound), got "
+                                 f"{self.max_lr!r}")
+            if self.clr_step_size != "auto":
+                _check_int("clr_step_size", self.clr_step_size, minimum=1, extra='or "auto"')
+            if self.clr_mode not in MODES:
+                raise ValueError(f"clr_mode must be one of {MODES}, got {self.clr_mode!r}")
+            if not isinstance(self.clr_gamma, numbers.Real) or not 0 < self.clr_gamma <= 1:
+                raise ValueError(f"clr_gamma must be in (0, 1], got {self.clr_gamma!r}")
+        if self.swa_start is not None:
+            _check_int("swa_start", self.swa_start, minimum=0, extra="or None")
+        if self.validation_fraction is not None and (
+                not isinstance(self.validation_fraction, numbers.Real)
+                or not 0 < self.validation_fraction < 1):
+            raise ValueError(f"validation_fraction must be in (0, 1) or None, got "
+                             f"{self.validation_fraction!r}")
+        if self.bucket_batches is not None:
+            _check_int("bucket_batches", self.bucket_batches, minimum=1, extra="or None")
+        if self.jit_compile not in ("auto", True, False):
+            raise ValueError(f"jit_compile must be 'auto', True or False, got "
+                             f"{self.jit_compile!r}")
+
+
+class _EpochRecorder(keras.callbacks.Callback):
+    """Per-epoch training loss, learning rate and, with validation rows, their loss and
+    best F1: the history a tracking run logs."""
+
+    def __init__(self, valid_batches, valid_target):
+        super().__init__()
+        self.valid_batches = valid_batches
+        self.valid_target = valid_target
+        self.history: dict[str, list] = {"epoch": [], "loss": [], "lr": [], "seconds": []}
+        if valid_batches is not None:
+            self.history.update(val_loss=[], val_f1=[], val_threshold=[])
+        self._started = 0.0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._started = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        seconds = time.perf_counter() - self._started
+        logs = logs or {}
+        record = {"epoch": epoch + 1, "loss": float(logs.get("loss", float("nan"))),
+                  "lr": float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate)),
+                  "seconds": seconds}
+        if self.valid_batches is not None:
+            proba = _predict(self.model, self.valid_batches)
+            best = best_f1_threshold(self.valid_target, proba)
+            record.update(val_loss=float(log_loss(self.valid_target, proba, labels=[0, 1])),
+                          val_f1=float(best.f1), val_threshold=float(best.threshold))
+        for key, value in record.items():
+            self.history[key].append(value)
+        logger.info("epoch %d: %s", epoch + 1, ", ".join(
+            f"{key} {value:.4g}" for key, value in record.items() if key != "epoch"))
+
+
+def _rows(texts: pa.Array, rows: np.ndarray | None = None) -> np.ndarray:
+    """Texts (those at ``rows``) as a 1-D object array, the column a normaliser takes."""
+    if rows is not None:
+        texts = texts.take(pa.array(rows, type=pa.int64()))
+    return texts.to_numpy(zero_copy_only=False)
+
+
+def _predict(model, batches: BucketedBatches) -> np.ndarray:
+    """Positive-class probabilities in input row order (float64).
+
+    Batch by batch with ``predict_on_batch`` rather than ``predict(batches)``: the compiled
+    prediction step is kept by the model and reused across calls (TensorFlow generalises
+    it to any width after a few), whereas each ``predict`` call over a new dataset builds
+    a new input pipeline, a cost that dominates the per-epoch validation of small sets.
+    """
+    proba = np.concatenate([
+        np.asarray(keras.ops.convert_to_numpy(model.predict_on_batch(batches[i])),
+                   dtype=np.float64).reshape(-1)
+        for i in range(len(batches))])
+    ordered = np.empty_like(proba)
+    ordered[batches.row_order()] = proba
+    return ordered
+
+
+def _model_bytes(model) -> bytes:
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / MODEL_FILE
+        model.save(path)
+        return path.read_bytes()
+
+
+def _model_from_bytes(data: bytes):
+    # The custom layers and schedule register themselves when their modules are imported,
+    # which importing this module has done.
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / MODEL_FILE
+        path.write_bytes(data)
+        return keras.saving.load_model(path)
+
+
+def _replace_directory(staging: Path, target: Path) -> None:
+    """Rename ``staging`` to ``target``, moving an existing ``target`` aside first."""
+    if not target.exists():
+        os.replace(staging, target)
+        return
+    if not target.is_dir():
+        raise FileExistsError(f"{target} exists and is not a directory")
+    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
+    old.rmdir()
+    os.replace(target, old)
+    try:
+        os.replace(staging, target)
+    except OSError:
+        os.replace(old, target)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _normalizer_settings(normalizer: EmbeddingNormalizer) -> dict:
+    settings = normalizer.get_params()
+    if settings.get("misspellings") is not None:
+        settings["misspellings"] = dict(settings["misspellings"])
+    return settings
+
+
+def _json_value(value):
+    """NumPy scalars and arrays in parameters and labels as plain JSON values."""
+    if isinstance(value, (np.generic, np.ndarray)):
+        return value.tolist()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable: {value!r:.80}")
+
+
+def _seed(random_state) -> int | None:
+    if random_state is None:
+        return None
+    if isinstance(random_state, np.random.RandomState):
+        return int(random_state.randint(np.iinfo(np.int32).max))
+    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
+        return int(random_state)
+    raise ValueError(f"random_state must be an int, a numpy RandomState or None, got "
+                     f"{random_state!r}")
+
+
+def _check_int(name: str, value, *, minimum: int, extra: str = "") -> None:
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < minimum:
+        kind = "a positive int" if minimum == 1 else f"an int of at least {minimum}"
+        raise ValueError(f"{name} must be {kind}{' ' + extra if extra else ''}, got "
+                         f"{value!r}")
+
+
+def _as_list(embeddings) -> list:
+    return list(embeddings) if isinstance(embeddings, (list, tuple)) else [embeddings]

@@ -1,0 +1,190 @@
+"""Texts to integer sequences: a frequency-capped vocabulary with padding and
+out-of-vocabulary ids, and variable-length sequences kept unpadded until batching.
+
+Padding is left to the batches (``_batching``): a question of 12 tokens padded to 70 makes
+the LSTMs run 58 steps for nothing, so sequences stay ragged here (one flat id array plus
+offsets) and each batch is padded only as far as its own longest row.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..._text_input import as_text_array
+from ...features._embedding_lookup import split_tokens
+
+PADDING_ID = 0
+OOV_ID = 1
+# Ids of the first vocabulary word: 0 and 1 are reserved.
+FIRST_WORD_ID = 2
+TRUNCATING = ("pre", "post")
+
+
+@dataclass(frozen=True, eq=False)
+class TokenSequences:
+    """Ragged integer sequences: row ``i`` is ``ids[offsets[i]:offsets[i + 1]]``.
+
+    Attributes
+    ----------
+    ids : ndarray of int32
+        The token ids of all rows, one after the other.
+    offsets : ndarray of int64, shape (n_rows + 1,)
+    """
+
+    ids: np.ndarray
+    offsets: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    @property
+    def lengths(self) -> np.ndarray:
+        """Tokens per row (int64)."""
+        return np.diff(self.offsets)
+
+    def row(self, index: int) -> np.ndarray:
+        return self.ids[self.offsets[index]:self.offsets[index + 1]]
+
+    def padded(self, rows: np.ndarray | None = None, width: int | None = None) -> np.ndarray:
+        """Rows (all by default) as an int32 matrix, right-padded with ``PADDING_ID``.
+
+        ``width`` defaults to the longest of the rows (at least 1, so a batch of empty
+        texts is still a valid input); rows longer than ``width`` are cut at ``width``.
+        """
+        rows = np.arange(len(self)) if rows is None else np.asarray(rows, dtype=np.int64)
+        lengths = self.lengths[rows]
+        if width is None:
+            width = max(int(lengths.max(initial=0)), 1)
+        lengths = np.minimum(lengths, width)
+        matrix = np.full((len(rows), width), PADDING_ID, dtype=np.int32)
+        # Every kept token's (row, column) and its position in ``ids``, without a Python loop.
+        row_of_token = np.repeat(np.arange(len(rows)), lengths)
+        column = np.arange(len(row_of_token)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        matrix[row_of_token, column] = self.ids[np.repeat(self.offsets[rows], lengths) + column]
+        return matrix
+
+
+class SequenceTokenizer:
+    """Vocabulary of the ``max_features`` most frequent training tokens; texts to id sequences.
+
+    Texts are split at white space (normalise them first: ``EmbeddingNormalizer`` splits
+    punctuation off and keeps case, which is how pre-trained vectors spell words). Id 0 is
+    padding (masked by the model), id 1 stands for every word outside the vocabulary, and
+    words take ids 2, 3, ... from the most to the least frequent; equally frequent words keep
+    the order of their first occurrence, so the vocabulary depends only on the texts.
+
+    Parameters
+    ----------
+    max_features : int or None, default=95000
+        Most words kept (the two reserved ids not counted); None keeps every word.
+    max_len : int, default=70
+        Longest sequence; longer texts are cut.
+    truncating : {"pre", "post"}, default="pre"
+        Which end of a long text is cut: "pre" drops the first tokens and keeps the last
+        ``max_len`` (Keras ``pad_sequences``' default, which the Quora kernels used: a
+        question's point is usually near its end), "post" keeps the first ``max_len``.
+    """
+
+    def __init__(self, max_features: int | None = 95_000, max_len: int = 70,
+                 truncating: str = "pre"):
+        check_tokenizer_params(max_features, max_len, truncating)
+        self.max_features = max_features
+        self.max_len = max_len
+        self.truncating = truncating
+        self.words_: list[str] | None = None
+        self._vocabulary: pa.Array | None = None
+
+    @classmethod
+    def from_words(cls, words: Sequence[str], *, max_len: int = 70,
+                   truncating: str = "pre") -> SequenceTokenizer:
+        """A fitted tokenizer whose word ``words[i]`` has id ``i + 2`` (see ``words_``)."""
+        tokenizer = cls(max_features=len(words), max_len=max_len, truncating=truncating)
+        tokenizer._set_words(list(words))
+        return tokenizer
+
+    def fit(self, texts) -> SequenceTokenizer:
+        tokens, _ = split_tokens(as_text_array(texts))
+        if len(tokens) == 0:
+            self._set_words([])
+            return self
+        encoded = pc.dictionary_encode(tokens)
+        # Dictionary order is first-occurrence order; a stable sort by descending count
+        # keeps it among equal counts.
+        counts = np.bincount(encoded.indices.to_numpy(zero_copy_only=False),
+                             minlength=len(encoded.dictionary))
+        order = np.argsort(-counts, kind="stable")
+        if self.max_features is not None:
+            order = order[:self.max_features]
+        words = encoded.dictionary.take(pa.array(order)).cast(pa.large_string())
+        self._set_words(words.to_pylist())
+        return self
+
+    def transform(self, texts) -> TokenSequences:
+        """Id sequences of ``texts``, each at most ``max_len`` long (none padded)."""
+        if self._vocabulary is None:
+            raise ValueError("this SequenceTokenizer is not fitted yet: call fit(texts) first")
+        text_array = as_text_array(texts)
+        tokens, text_of_token = split_tokens(text_array)
+        found = pc.index_in(tokens, value_set=self._vocabulary)
+        ids = pc.fill_null(pc.add(found, FIRST_WORD_ID), OOV_ID).to_numpy(
+            zero_copy_only=False).astype(np.int32)
+        lengths = np.bincount(text_of_token, minlength=len(text_array))
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+        kept = np.minimum(lengths, self.max_len)
+        # Position of each token within its text; keep the last (pre) or first (post) ones.
+        within = np.arange(len(ids)) - np.repeat(starts, lengths)
+        if self.truncating == "pre":
+            keep = within >= np.repeat(lengths - kept, lengths)
+        else:
+            keep = within < np.repeat(kept, lengths)
+        offsets = np.concatenate([[0], np.cumsum(kept)]).astype(np.int64)
+        return TokenSequences(ids=ids[keep], offsets=offsets)
+
+    def fit_transform(self, texts) -> TokenSequences:
+        return self.fit(texts).transform(texts)
+
+    @property
+    def vocabulary_size(self) -> int:
+        """Number of ids, the two reserved ones included: the embedding matrix's rows."""
+        if self.words_ is None:
+            raise ValueError("this SequenceTokenizer is not fitted yet: call fit(texts) first")
+        return len(self.words_) + FIRST_WORD_ID
+
+    def word_index(self) -> dict[str, int]:
+        """``{word: id}`` for the vocabulary words (ids from 2)."""
+        if self.words_ is None:
+            raise ValueError("this SequenceTokenizer is not fitted yet: call fit(texts) first")
+        return {word: position + FIRST_WORD_ID for position, word in enumerate(self.words_)}
+
+    def _set_words(self, words: list[str]) -> None:
+        if len(set(words)) != len(words):
+            raise ValueError("the vocabulary lists a word twice; every word needs one id")
+        self.words_ = words
+        self._vocabulary = pa.array(words, type=pa.large_string())
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["_vocabulary"] = None  # rebuilt from words_, which pickle as a plain list
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        if self.words_ is not None:
+            self._vocabulary = pa.array(self.words_, type=pa.large_string())
+
+
+def check_tokenizer_params(max_features, max_len, truncating) -> None:
+    if max_features is not None and (not isinstance(max_features, numbers.Integral)
+                                     or isinstance(max_features, bool) or max_features < 1):
+        raise ValueError(f"max_features must be a positive int or None, got {max_features!r}")
+    if (not isinstance(max_len, numbers.Integral) or isinstance(max_len, bool)
+            or max_len < 1):
+        raise ValueError(f"max_len must be a positive int, got {max_len!r}")
+    if truncating not in TRUNCATING:
+        raise ValueError(f"truncating must be one of {TRUNCATING}, got {truncating!r}")
