@@ -17,8 +17,10 @@ $(INSTALLED): pyproject.toml
 
 install: $(INSTALLED)
 
+# The whole study on the shipped default data, tracked in ./mlflow.db. A re-run reuses the
+# approaches already finished and replaces the submission this target wrote before.
 run: install
-	$(BIN)/python -m pipelines.clean
+	$(BIN)/textclf run --resume --overwrite
 
 test: install
 	$(BIN)/python -m pytest
