@@ -5,7 +5,7 @@ Names are imported on first use, so ``import textclf.features`` stays light and 
 loaded only by the parts that need it.
 """
 
-from importlib import import_module
+from textclf._lazy import lazy_exports
 
 _EXPORTS = {
     "MetaFeatures": "._meta",
@@ -24,16 +24,4 @@ _EXPORTS = {
     "MeanEmbedding": "._mean_embedding",
     "cache_features": "._cache",
 }
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name):
-    if name not in _EXPORTS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(_EXPORTS[name], __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return __all__
+__all__, __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

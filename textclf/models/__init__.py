@@ -28,7 +28,7 @@ Keras/TensorFlow; accessing a neural name (``textclf.models.BiLSTMClassifier``) 
 imports Keras.
 """
 
-from importlib import import_module
+from textclf._lazy import lazy_exports
 
 _EXPORTS = {
     "OofResult": "._oof",
@@ -54,16 +54,4 @@ _EXPORTS = {
     "CyclicalLearningRate": ".neural",
     "StochasticWeightAveraging": ".neural",
 }
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name):
-    if name not in _EXPORTS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(_EXPORTS[name], __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return __all__
+__all__, __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -26,7 +26,26 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from ._oof import OofResult, _positive_proba, _rows_indexable
 
 
-class FoldEnsemble(ClassifierMixin, BaseEstimator):
+class _Prefitted:
+    """An estimator made of models fitted elsewhere, frozen as scikit-learn's
+    ``FrozenEstimator`` is: a clone is the object itself (fitted models are what it is,
+    a clone must not drop them), it counts as fitted, and the common estimator checks,
+    which fit from scratch, do not apply."""
+
+    def __sklearn_clone__(self):
+        return self
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return True
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        tags._skip_test = True
+        return tags
+
+
+class FoldEnsemble(_Prefitted, ClassifierMixin, BaseEstimator):
     """The k fold models of one approach, predicting the mean of their probabilities.
 
     ``predict_proba(X)[:, 1]`` is, bit for bit, the ``test`` that ``oof_predict`` computed
@@ -102,21 +121,6 @@ class FoldEnsemble(ClassifierMixin, BaseEstimator):
         positive = self.predict_proba(X)[:, 1] >= 0.5
         return self._checked_classes()[positive.astype(np.int64)]
 
-    def __sklearn_clone__(self):
-        # Fitted fold models are what this estimator is; a clone must not drop them.
-        return self
-
-    def __sklearn_is_fitted__(self) -> bool:
-        return True
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.classifier_tags.multi_class = False
-        # Built from already fitted models: the common checks, which fit from scratch,
-        # do not apply.
-        tags._skip_test = True
-        return tags
-
     def _checked_estimators(self) -> tuple:
         estimators = self.estimators
         if isinstance(estimators, (str, bytes)) or not hasattr(estimators, "__len__"):
@@ -150,7 +154,7 @@ class FoldEnsemble(ClassifierMixin, BaseEstimator):
         return classes
 
 
-class StackedEnsemble(ClassifierMixin, BaseEstimator):
+class StackedEnsemble(_Prefitted, ClassifierMixin, BaseEstimator):
     """Base approaches' fold ensembles feeding a stack's fold models, from raw texts.
 
     ``predict_proba(texts)`` lines up the positive-class probability of every base
@@ -218,18 +222,6 @@ class StackedEnsemble(ClassifierMixin, BaseEstimator):
         threshold at the stack's ``best_threshold`` instead."""
         positive = self.predict_proba(X)[:, 1] >= 0.5
         return self.classes_[positive.astype(np.int64)]
-
-    def __sklearn_clone__(self):
-        return self
-
-    def __sklearn_is_fitted__(self) -> bool:
-        return True
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.classifier_tags.multi_class = False
-        tags._skip_test = True
-        return tags
 
     def _checked_bases(self) -> dict:
         if not isinstance(self.bases, Mapping) or not self.bases:

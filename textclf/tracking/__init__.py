@@ -21,7 +21,7 @@ Names are imported on first use, so ``import textclf.tracking`` does not load ML
 second of start-up) or matplotlib until a name that needs them is used.
 """
 
-from importlib import import_module
+from textclf._lazy import lazy_exports
 
 _EXPORTS = {
     "data_fingerprint": "._provenance",
@@ -47,16 +47,4 @@ _EXPORTS = {
     "top_weights_figure": "._plots",
     "save_figure": "._plots",
 }
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name):
-    if name not in _EXPORTS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(_EXPORTS[name], __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return __all__
+__all__, __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -17,7 +17,7 @@ before Keras is first imported. Names are imported on first use: the tokenizer a
 not load Keras.
 """
 
-from importlib import import_module
+from textclf._lazy import lazy_exports
 
 _EXPORTS = {
     "BiLSTMClassifier": "._classifier",
@@ -33,16 +33,4 @@ _EXPORTS = {
     "BucketedBatches": "._batching",
     "plan_batches": "._batching",
 }
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name):
-    if name not in _EXPORTS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(_EXPORTS[name], __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return __all__
+__all__, __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
