@@ -46,6 +46,7 @@ from tqdm.auto import tqdm
 from textclf._arguments import whole_number, yes_no
 from textclf._io import atomic_write
 from textclf.data import list_datasets, load_dataset, read_test, read_train, split_train_test
+from textclf.features import cache_features
 from textclf.models import OofResult, StackingEnsemble, oof_predict, stack_inputs
 from textclf.submission import write_submission
 from textclf.text import EmbeddingNormalizer
@@ -134,8 +135,10 @@ class Experiment:
 
     def __init__(self, data: ExperimentData, *, folds: int, seed: int, output_dir: Path,
                  embeddings=None, embedding_paths: Sequence[str] = (),
-                 epochs: int | None = None, resume: bool = False):
+                 epochs: int | None = None, resume: bool = False,
+                 cache_dir: str | Path | None = None):
         self.data, self.folds, self.seed = data, folds, seed
+        self.cache_dir = cache_dir
         self.embeddings, self.epochs, self.resume = embeddings, epochs, resume
         # The vectors are not a plain parameter; their files identify them in the run key.
         self.embedding_paths = ",".join(map(str, embedding_paths)) or "default"
@@ -149,6 +152,9 @@ class Experiment:
                               epochs=self.epochs)
         params = {"approach": name, "folds": self.folds, "seed": self.seed,
                   "embedding_files": self.embedding_paths, **estimator_params(estimator)}
+        if self.cache_dir is not None:
+            # After the parameters are read: the cache location is not one of them.
+            estimator = cache_features(estimator, self.cache_dir, require_pipeline=False)
         return self._run(name, params, lambda: oof_predict(
             estimator, self.data.train["question_text"], self.data.train["target"].to_numpy(),
             self.data.test["question_text"], n_splits=self.folds, random_state=self.seed,
@@ -249,7 +255,7 @@ def run(approaches: Sequence[str], data: ExperimentData, *, folds: int = 5, seed
         embeddings: Sequence[str] = (), epochs: int | None = None,
         output_dir: str | Path = "outputs", experiment: str = "textclf",
         registered_model: str | None = "textclf", resume: bool = False,
-        overwrite: bool = False) -> ExperimentOutcome:
+        overwrite: bool = False, cache_dir: str | Path | None = None) -> ExperimentOutcome:
     """Run ``approaches`` (names; ``"stack"`` stacks the others) as one parent run."""
     from textclf.features import load_embeddings_for
     from textclf.tracking import PARENT_TAG, code_version, log_comparison, log_text_model
@@ -285,7 +291,7 @@ def run(approaches: Sequence[str], data: ExperimentData, *, folds: int = 5, seed
                            "data_fingerprint": data.fingerprint, **code_version()})
         runner = Experiment(data, folds=folds, seed=seed, output_dir=output_dir,
                             embeddings=vectors, embedding_paths=embeddings, epochs=epochs,
-                            resume=resume)
+                            resume=resume, cache_dir=cache_dir)
         outcomes = {}
         # A bar on a terminal only (disable=None), so logs and tests stay quiet.
         with tqdm(total=len(approaches), desc="approaches", unit="approach",
@@ -353,6 +359,9 @@ def parse_args(argv: list[str] | None = None, prog: str | None = None) -> argpar
                         help="reuse approaches already finished on the same data and params")
     parser.add_argument("--overwrite", type=yes_no, nargs="?", const=True, default=False,
                         help="replace an existing submission (default: refuse)")
+    parser.add_argument("--cache-dir", default=None,
+                        help="cache each fold's fitted features here (keyed by parameters "
+                             "and rows), so re-runs and approaches sharing steps reuse them")
     args = parser.parse_args(argv)
     args.approach = expand_approaches(args.approach, parser)
     # MLproject passes an empty string for "none" and several files comma-separated.
@@ -396,7 +405,7 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> ExperimentOu
                   embeddings=args.embeddings, epochs=args.epochs or None,
                   output_dir=args.output_dir, experiment=args.experiment,
                   registered_model=args.registered_model or None, resume=args.resume,
-                  overwrite=args.overwrite)
+                  overwrite=args.overwrite, cache_dir=args.cache_dir)
     shown = outcome.table.drop(columns="run_id")
     print(shown.to_markdown(index=False, floatfmt=".4f"))
     print(f"\nbest: {outcome.best}  submission: {outcome.submission.resolve()}")

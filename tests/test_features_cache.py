@@ -66,3 +66,9 @@ def test_changed_parameters_or_data_miss_and_a_deleted_cache_is_rebuilt(tmp_path
 def test_an_estimator_without_a_pipeline_is_refused(tmp_path):
     with pytest.raises(TypeError, match="holds no Pipeline"):
         cache_features(LogisticRegression(), tmp_path)
+
+
+def test_code_that_caches_what_it_can_gets_a_plain_clone_back(tmp_path):
+    model = LogisticRegression(C=3.0)
+    cached = cache_features(model, tmp_path, require_pipeline=False)
+    assert cached is not model and cached.get_params() == model.get_params()

@@ -24,7 +24,8 @@ from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 
 
-def cache_features(estimator, directory: str | os.PathLike | Memory | None):
+def cache_features(estimator, directory: str | os.PathLike | Memory | None, *,
+                   require_pipeline: bool = True):
     """A clone of ``estimator`` whose pipelines cache their fitted feature steps on disk.
 
     Parameters
@@ -34,6 +35,9 @@ def cache_features(estimator, directory: str | os.PathLike | Memory | None):
         outer one and those nested in unions or column transformers, gets ``memory``.
     directory : path, joblib.Memory or None
         Where the cache lives (created when missing); None returns an uncached clone.
+    require_pipeline : bool, default=True
+        Raise ``TypeError`` when ``estimator`` holds no ``Pipeline`` (nothing to cache);
+        False returns the clone unchanged instead, for code that caches whatever it can.
 
     Returns
     -------
@@ -54,6 +58,8 @@ def cache_features(estimator, directory: str | os.PathLike | Memory | None):
     changes = {f"{name}__memory": memory for name in pipelines}
     if isinstance(cached, Pipeline):
         changes["memory"] = memory
+    if not changes and not require_pipeline:
+        return cached
     if not changes:
         raise TypeError(f"{type(estimator).__name__} holds no Pipeline, so there are no "
                         "feature steps to cache; compose the features and the model with "
