@@ -50,12 +50,17 @@ class NBLogisticRegression(ClassifierMixin, BaseEstimator):
         presence, C from 0.12 to 0.25 scored best (F1 0.570), C=1 0.546, C=4 0.512.
     class_weight : None, "balanced" or dict, default=None
         Passed to ``LogisticRegression``.
-    solver : str, default="liblinear"
-        Passed to ``LogisticRegression``; liblinear is fast on sparse, short-text features.
+    solver : str, default="lbfgs"
+        Passed to ``LogisticRegression``. lbfgs rather than liblinear: NB-scaled word +
+        character n-grams (about 200 non-zeros a row, values up to about 5) make
+        liblinear's Newton steps slow, and its time grows faster than the rows (one fold
+        of 80,000 resampled Quora rows: 42.8 s against 4.6 s, same ROC-AUC 0.988); on
+        48,820 real Quora rows, 5-fold F1 0.570 against 0.569, in 20% less time.
     max_iter : int, default=1000
     tol : float, default=1e-4
     random_state : int, RandomState or None, default=None
-        Passed to ``LogisticRegression`` (liblinear shuffles with it).
+        Passed to ``LogisticRegression`` (liblinear shuffles with it; lbfgs does not use
+        it).
 
     Attributes
     ----------
@@ -69,7 +74,7 @@ class NBLogisticRegression(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, *, alpha: float = 1.0, binarize: bool = True, C: float = 0.2,
-                 class_weight=None, solver: str = "liblinear", max_iter: int = 1000,
+                 class_weight=None, solver: str = "lbfgs", max_iter: int = 1000,
                  tol: float = 1e-4, random_state=None):
         self.alpha = alpha
         self.binarize = binarize
