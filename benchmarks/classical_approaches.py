@@ -29,13 +29,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from benchmarks import QUORA
 from pipelines.approaches import APPROACHES, SEED_STACK_QUORA_F1, STACK_BASES
 from textclf._io import atomic_write
 from textclf.data import list_datasets, load_dataset, read_train
 from textclf.models import OofResult, StackingEnsemble, oof_predict, stack_inputs
 
-QUORA = Path(os.environ.get(
-    "TEXTCLF_QUORA_DIR", Path(__file__).resolve().parents[2] / "shared" / "data" / "quora"))
 QUORA_NAME = "quora_train_natural"
 
 
@@ -137,8 +136,8 @@ def main(argv: list[str] | None = None) -> dict[str, pd.DataFrame]:
         return tables
     wide = summary(tables)
     report = ["# Classical approaches: out-of-fold F1", "",
-              f"`python -m benchmarks.classical_approaches --folds {args.folds} --seed "
-              f"{args.seed}`", "",
+              (f"`python -m benchmarks.classical_approaches --folds {args.folds} --seed "
+               f"{args.seed}`"), "",
               wide.to_markdown(index=False, floatfmt=".4f"), ""]
     for name, table in tables.items():
         report += [f"## {name}", "", table.to_markdown(index=False, floatfmt=".4f"), ""]

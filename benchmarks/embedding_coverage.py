@@ -15,19 +15,17 @@ matter most.
 from __future__ import annotations
 
 import argparse
-import os
 import time
 from pathlib import Path
 
 import pandas as pd
 
+from benchmarks import QUORA
 from textclf.data import load_dataset, read_test, read_train
 from textclf.features import default_embeddings, embedding_coverage
 from textclf.features._embedding_lookup import FALLBACKS
 from textclf.text import EmbeddingNormalizer, TextCleaner
 
-QUORA = Path(os.environ.get(
-    "TEXTCLF_QUORA_DIR", Path(__file__).resolve().parents[2] / "shared" / "data" / "quora"))
 SHIPPED = ("sms_spam", "womens_clothing_not_recommended")
 
 VIEWS = {

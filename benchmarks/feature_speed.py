@@ -15,21 +15,17 @@ figure is for one core.
 from __future__ import annotations
 
 import argparse
-import os
 import string
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from benchmarks import QUORA
 from textclf.data import read_test, read_train
 from textclf.features import MetaFeatures, SentimentFeatures
 from textclf.nltk_resources import english_stopwords
-
-QUORA = Path(os.environ.get(
-    "TEXTCLF_QUORA_DIR", Path(__file__).resolve().parents[2] / "shared" / "data" / "quora"))
 
 
 def seed_meta_features(questions: pd.Series) -> np.ndarray:

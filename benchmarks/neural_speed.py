@@ -35,10 +35,11 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
+from benchmarks import QUORA
 from textclf._io import atomic_write
 from textclf.data import load_dataset, read_train
 
-QUORA = Path(__file__).resolve().parents[2] / "shared" / "data" / "quora" / "train_natural.csv"
+QUORA_TRAIN = QUORA / "train_natural.csv"
 SHIPPED = ("sms_spam", "womens_clothing_not_recommended")
 VARIANTS = {  # name -> (cyclical_lr, swa)
     "CLR + SWA": (True, True),
@@ -170,7 +171,7 @@ def main(argv: list[str] | None = None) -> dict[str, pd.DataFrame]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", nargs="+", default=[*SHIPPED, "quora"],
                         choices=[*SHIPPED, "quora"])
-    parser.add_argument("--quora", type=Path, default=QUORA,
+    parser.add_argument("--quora", type=Path, default=QUORA_TRAIN,
                         help="the real Quora rows (read in place, never copied)")
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--speed-rows", type=int, default=20_000)

@@ -29,10 +29,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from benchmarks import QUORA
 from textclf._io import atomic_write
 
-QUORA = Path(os.environ.get(
-    "TEXTCLF_QUORA_DIR", Path(__file__).resolve().parents[2] / "shared" / "data" / "quora"))
 SIZES = (10_000, 100_000, 1_310_000)
 POSITIVE_SHARE = 0.062
 KAGGLE_TEST_ROWS = 56_370

@@ -14,20 +14,16 @@ is compared with the reference token for token.
 from __future__ import annotations
 
 import argparse
-import os
 import multiprocessing
 import time
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 
 import pandas as pd
 
+from benchmarks import QUORA
 from textclf.data import read_test, read_train
 from textclf.nltk_resources import english_stopwords, find_resource
 from textclf.text import TextCleaner
-
-QUORA = Path(os.environ.get(
-    "TEXTCLF_QUORA_DIR", Path(__file__).resolve().parents[2] / "shared" / "data" / "quora"))
 
 
 def seed_cleaning(questions: pd.Series, lemmatizer, stop_words: list[str]) -> pd.Series:

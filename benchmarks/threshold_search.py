@@ -28,7 +28,6 @@ see (threshold searched on a random half, F1 measured on the other half).
 from __future__ import annotations
 
 import argparse
-import os
 import time
 from pathlib import Path
 
@@ -39,11 +38,10 @@ from sklearn.metrics import f1_score, precision_recall_curve
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import make_pipeline
 
+from benchmarks import QUORA
 from textclf.data import load_dataset, read_train
 from textclf.metrics import GRID_THRESHOLDS, best_f1_threshold, classification_scores
 
-QUORA = Path(os.environ.get(
-    "TEXTCLF_QUORA_DIR", Path(__file__).resolve().parents[2] / "shared" / "data" / "quora"))
 QUORA_TRAIN_ROWS = 1_306_122
 QUORA_POSITIVE_RATE = 0.0619
 

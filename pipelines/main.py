@@ -173,8 +173,7 @@ class Experiment:
             random_state=self.seed, return_estimators=True))
 
     def _run(self, name: str, params: dict, fit) -> ApproachOutcome:
-        from textclf.tracking import APPROACH_TAG, RUN_KEY_TAG, finished_run, log_approach, \
-            run_key
+        from textclf.tracking import APPROACH_TAG, RUN_KEY_TAG, finished_run, log_approach, run_key
 
         key = run_key(name, params, self.data.fingerprint)
         store = self.store_root / key

@@ -42,7 +42,7 @@ def mlflow_store(tmp_path, monkeypatch):
     another store) at an experiment id of this one: both are reset afterwards.
     """
     import mlflow
-    import mlflow.tracking.fluent as fluent
+    from mlflow.tracking import fluent
 
     uri = f"sqlite:///{tmp_path}/mlflow.db"
     for name in ("MLFLOW_EXPERIMENT_ID", "MLFLOW_EXPERIMENT_NAME", "MLFLOW_RUN_ID"):

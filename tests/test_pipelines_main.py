@@ -160,7 +160,7 @@ def test_mlflow_run_of_the_project_runs_the_main_entry_point(mlflow_store, tmp_p
          "-P", "approaches=count_mnb,count_bnb,stack", "-P", "max_rows=500", "-P", "folds=2",
          "-P", f"output_dir={tmp_path / 'out'}"],
         cwd=tmp_path, env=_environment(mlflow_store), capture_output=True, text=True,
-        timeout=600)
+        timeout=600, check=False)
     assert completed.returncode == 0, completed.stderr[-3000:]
     runs = runs_of()
     assert sorted(runs[f"tags.{APPROACH_TAG}"].dropna()) == ["count_bnb", "count_mnb",

@@ -26,10 +26,10 @@ def test_the_run_key_changes_with_approach_parameters_and_data():
 
 
 def test_the_code_version_names_the_package_and_the_commit_of_a_checkout():
-    import textclf
-
     import re
     from pathlib import Path
+
+    import textclf
 
     version = code_version()
     assert version["textclf_version"] == textclf.__version__

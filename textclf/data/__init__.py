@@ -18,11 +18,11 @@ from ._shipped import list_datasets, load_dataset
 from ._split import KaggleSplit, split_train_test
 
 __all__ = [
+    "TEST_COLUMNS",
+    "TRAIN_COLUMNS",
     "DataValidationError",
     "EmptyTextWarning",
     "KaggleSplit",
-    "TEST_COLUMNS",
-    "TRAIN_COLUMNS",
     "list_datasets",
     "load_dataset",
     "read_test",

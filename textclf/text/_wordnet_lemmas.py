@@ -17,7 +17,6 @@ from functools import cache
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-
 from nltk.corpus.reader.wordnet import WordNetCorpusReader
 
 from ..nltk_resources import find_resource

@@ -23,8 +23,12 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-from ..metrics import ClassificationScores, classification_scores, error_analysis, \
-    write_error_analysis
+from ..metrics import (
+    ClassificationScores,
+    classification_scores,
+    error_analysis,
+    write_error_analysis,
+)
 from ..models import OofResult
 from ._plots import (
     confusion_matrix_figure,
