@@ -1,3 +1,5 @@
+import zipfile
+
 import nltk
 import pytest
 
@@ -65,3 +67,19 @@ def test_bundled_wordnet_and_vader_work_through_nltk(empty_nltk_data):
     assert wordnet.synsets("dog")[0].lexname() == "noun.animal"
     analyser = SentimentIntensityAnalyzer(lexicon_file=nltk_resources.RESOURCES["vader_lexicon"])
     assert analyser.polarity_scores("I hate this")["compound"] == pytest.approx(-0.5719)
+
+
+def test_sentiment_features_score_with_the_users_own_vader_lexicon(empty_nltk_data):
+    from textclf.features import SentimentFeatures
+    from textclf.features._sentiment import _vader_analyzer
+
+    # A lexicon in which "hate" is a positive word: only the user's copy can say so.
+    (empty_nltk_data / "sentiment").mkdir()
+    with zipfile.ZipFile(empty_nltk_data / "sentiment" / "vader_lexicon.zip", "w") as archive:
+        archive.writestr("vader_lexicon/vader_lexicon.txt", "hate\t3.0\t0.5\t[3, 3]\n")
+    _vader_analyzer.cache_clear()
+    try:
+        compound = SentimentFeatures(analyzers=["vader"]).fit_transform(["I hate this"])[0, 0]
+    finally:
+        _vader_analyzer.cache_clear()
+    assert compound > 0.5

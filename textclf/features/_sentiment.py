@@ -40,8 +40,9 @@ class SentimentFeatures(TextFeatures):
       (-1 most negative); ``vader_pos``, ``vader_neu``, ``vader_neg``, the proportions of
       the text that are positive, neutral and negative (they sum to 1, or are all 0 for a
       text without words). Computed by the ``vaderSentiment`` package (3.3.2), VADER's
-      reference implementation by its authors, with the lexicon it ships (the same file
-      textclf bundles for NLTK). It is preferred to NLTK's port
+      reference implementation by its authors, with the ``vader_lexicon`` NLTK resource:
+      the user's nltk_data copy when there is one, else the copy textclf ships (the
+      vaderSentiment package's own file). It is preferred to NLTK's port
       (``nltk.sentiment.vader``), an older version of the same rules, because NLTK's port
       drops one-letter words such as "I" and "a" before scoring, which shifts pos/neu/neg
       ("I hate this": neg 0.787 in NLTK, 0.649 in VADER; compound differs on about 1.6% of
@@ -137,11 +138,24 @@ _SCORERS = {"vader": _vader_scores, "textblob": _textblob_scores}
 
 @cache
 def _vader_analyzer():
+    """VADER's analyser with the word lexicon of the first nltk_data folder that has one.
+
+    The user's own ``vader_lexicon`` (``NLTK_DATA``, NLTK's default folders) wins over the
+    copy textclf ships, as for every NLTK resource (``textclf.nltk_resources``); the emoji
+    lexicon, which NLTK does not distribute, stays the vaderSentiment package's.
+    """
     # Imported here: the analyser reads its lexicons (about 7,500 words and 3,500 emoji)
-    # from the vaderSentiment package when first built, not when textclf is imported.
+    # when first built, not when textclf is imported.
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-    return SentimentIntensityAnalyzer()
+    from ..nltk_resources import find_resource
+
+    analyzer = SentimentIntensityAnalyzer()
+    with find_resource("vader_lexicon").open() as lexicon:
+        # make_lex_dict() parses the attribute that holds the lexicon's text.
+        analyzer.lexicon_full_filepath = lexicon.read().decode("utf-8")
+    analyzer.lexicon = analyzer.make_lex_dict()
+    return analyzer
 
 
 @cache
