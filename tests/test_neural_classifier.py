@@ -153,6 +153,15 @@ def test_several_embeddings_are_averaged(data):
     assert model.embedding_coverage_ > 0.5
 
 
+def test_vectors_trained_on_the_training_texts_initialise_the_embedding(data):
+    texts, y = data
+    model = BiLSTMClassifier(embeddings="word2vec", epochs=1, swa_start=None,
+                             validation_fraction=None, run_eagerly=True, **TINY)
+    model.fit(texts, y)
+    assert model.model_.get_layer("embedding").output_dim == 100
+    assert model.embedding_coverage_ > 0.3
+
+
 def test_oof_predict_runs_the_folds(data):
     texts, y = data
     model = BiLSTMClassifier(epochs=1, swa_start=None, run_eagerly=True, **TINY)

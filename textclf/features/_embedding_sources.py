@@ -16,7 +16,13 @@ import pyarrow.compute as pc
 
 from .._text_input import as_text_array
 from ._embedding_combine import combine_embeddings
-from ._embedding_io import load_embeddings
+from ._embedding_io import (
+    TRAINING_METHODS,
+    default_embeddings,
+    load_embeddings,
+    logger,
+    train_embeddings,
+)
 from ._embedding_lookup import FALLBACKS, candidate_spellings, split_tokens
 
 
@@ -53,3 +59,37 @@ def load_embeddings_for(paths: Sequence[str | os.PathLike], texts, *,
     if len(sources) == 1:
         return next(iter(sources.values()))
     return combine_embeddings(sources, weights, how=how)
+
+
+def named_embeddings(source: str | os.PathLike, words, *, corpus=None,
+                     fallbacks: Sequence[str] = FALLBACKS, seed: int = 0):
+    """The vectors a feature builder or model names by a string: what ``embeddings="..."``
+    means wherever textclf takes it.
+
+    - ``"default"``: the shipped GloVe 6B 50-d (``default_embeddings()``). When its package
+      is not installed, vectors are trained on ``corpus`` instead (word2vec), and a warning
+      says so: a model still gets word vectors, learned from its own texts.
+    - ``"word2vec"`` or ``"fasttext"``: vectors trained on ``corpus`` with gensim
+      (``train_embeddings(corpus, method=source, seed=seed)``), for text whose words no
+      pre-trained vectors know, or when none are at hand.
+    - any other string or path: an embeddings file, of which only the vectors of ``words``
+      and of their fallback spellings are kept (``load_embeddings(path, vocabulary=...)``).
+
+    ``corpus`` is the training text (normalised as the model sees it); ``None`` says there
+    is nothing to learn from now (looking up the new words of a test set), and then the
+    sources learned from a corpus give ``None``: words a model did not see when it learned
+    its vectors have none.
+    """
+    if isinstance(source, str) and source in TRAINING_METHODS:
+        return None if corpus is None else train_embeddings(corpus, method=source, seed=seed)
+    if isinstance(source, str) and source == "default":
+        try:
+            return default_embeddings()
+        except (ModuleNotFoundError, FileNotFoundError) as error:
+            if corpus is None:
+                return None
+            corpus = list(corpus)
+            logger.warning("no pre-trained vectors: %s. Training word2vec vectors on the %d "
+                           "training texts instead.", error, len(corpus))
+            return train_embeddings(corpus, seed=seed)
+    return load_embeddings(source, vocabulary=candidate_spellings(words, fallbacks))

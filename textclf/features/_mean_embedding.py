@@ -21,7 +21,6 @@ from ._embedding_lookup import (
     FALLBACKS,
     EmbeddingCoverage,
     _resolve,
-    candidate_spellings,
     check_fallbacks,
     coverage_report,
     split_tokens,
@@ -62,11 +61,15 @@ class MeanEmbedding(TextFeatures):
 
     Parameters
     ----------
-    embeddings : "default", str, path-like or gensim KeyedVectors, default="default"
+    embeddings : "default", "word2vec", "fasttext", path or KeyedVectors, default="default"
         The word vectors.
 
         - ``"default"``: the GloVe 6B 50-d vectors shipped with textclf
-          (``default_embeddings()``, loaded once per process and shared).
+          (``default_embeddings()``, loaded once per process and shared). Where their
+          package is missing, ``fit`` trains word2vec vectors on its texts instead and logs
+          a warning.
+        - ``"word2vec"`` or ``"fasttext"``: vectors trained by gensim on the texts ``fit``
+          sees (``train_embeddings``); words first met in ``transform`` get no vector.
         - A path to a GloVe, Paragram or word2vec file: ``fit`` reads only the vectors its
           words can use (the words and their fallback spellings, via
           ``load_embeddings(path, vocabulary=...)``), so even a 2.2M-word file costs little
@@ -144,9 +147,9 @@ class MeanEmbedding(TextFeatures):
         source = self.embeddings
         if not _is_named_source(source) and not (hasattr(source, "key_to_index")
                                                  and hasattr(source, "vectors")):
-            raise ValueError(f"embeddings must be 'default', a path to an embedding file or "
-                             f"gensim KeyedVectors, got {type(source).__name__}: "
-                             f"{source!r:.80}")
+            raise ValueError(f"embeddings must be 'default', 'word2vec', 'fasttext', a path "
+                             f"to an embedding file or gensim KeyedVectors, got "
+                             f"{type(source).__name__}: {source!r:.80}")
         check_fallbacks(self.fallbacks)
         if self.weighting not in WEIGHTINGS:
             raise ValueError(f"weighting must be one of {WEIGHTINGS}, got {self.weighting!r}")
@@ -172,7 +175,7 @@ class MeanEmbedding(TextFeatures):
         words = encoded.dictionary.cast(pa.large_string())
         word_of_token = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
         word_list = words.to_pylist()
-        embeddings = self._embeddings_for(word_list)
+        embeddings = self._embeddings_for(word_list, corpus=texts.to_pylist())
 
         vector_rows, vectors, found_by = _word_vectors(word_list, embeddings, fallbacks)
         counts = np.bincount(word_of_token, minlength=len(word_list))
@@ -204,12 +207,14 @@ class MeanEmbedding(TextFeatures):
             weight_of_token[seen] = state.idf[seen_words]
 
         vectors = state.vectors
-        if not seen.all():
-            # Words fit never saw: resolve each distinct one against the embeddings now.
-            unseen = pc.dictionary_encode(tokens.filter(pa.array(~seen)))
-            new_words = unseen.dictionary.to_pylist()
-            new_rows, new_vectors, _ = _word_vectors(
-                new_words, self._embeddings_for(new_words), tuple(self.fallbacks))
+        unseen = pc.dictionary_encode(tokens.filter(pa.array(~seen)))
+        new_words = unseen.dictionary.to_pylist()
+        # Words fit never saw: resolve each distinct one against the embeddings now (vectors
+        # trained on the fitted texts have none for them, and give None).
+        embeddings = self._embeddings_for(new_words) if new_words else None
+        if embeddings is not None:
+            new_rows, new_vectors, _ = _word_vectors(new_words, embeddings,
+                                                     tuple(self.fallbacks))
             if new_vectors.shape[1] != vectors.shape[1]:
                 raise ValueError(f"the embeddings now have {new_vectors.shape[1]} dimensions, "
                                  f"but this MeanEmbedding was fitted with "
@@ -228,16 +233,15 @@ class MeanEmbedding(TextFeatures):
         return [f"{pooling}_{j}" for pooling in self._poolings() for j in range(dim)]
 
     # --- helpers --------------------------------------------------------------------------
-    def _embeddings_for(self, words: list[str]):
-        """The embeddings to look ``words`` up in (for a file: only what they can use)."""
-        from ._embedding_io import default_embeddings, load_embeddings
+    def _embeddings_for(self, words: list[str], corpus=None):
+        """The embeddings to look ``words`` up in (for a file: only what they can use);
+        ``corpus``, the texts being fitted, is what trained vectors learn from."""
+        from ._embedding_sources import named_embeddings
 
-        source = self.embeddings
-        if isinstance(source, str) and source == "default":
-            return default_embeddings()
-        if _is_named_source(source):
-            return load_embeddings(source, vocabulary=candidate_spellings(words, self.fallbacks))
-        return source
+        if _is_named_source(self.embeddings):
+            return named_embeddings(self.embeddings, words, corpus=corpus,
+                                    fallbacks=self.fallbacks)
+        return self.embeddings
 
 
 @dataclass(frozen=True)

@@ -78,10 +78,13 @@ class BiLSTMClassifier(ClassifierMixin, BaseEstimator):
         Longest sequence in tokens; longer texts are cut (see ``truncating``).
     truncating : {"pre", "post"}, default="pre"
         "pre" keeps the last ``max_len`` tokens of a long text, "post" the first.
-    embeddings : "default", path, KeyedVectors, or a list of them, default="default"
-        The pre-trained vectors: "default" is the shipped GloVe 6B 50-d; a path is read
-        with ``load_embeddings`` (only the vocabulary's vectors are kept); several are
-        averaged with ``combine_embeddings`` (same dimension). KeyedVectors objects are
+    embeddings : "default", "word2vec", "fasttext", path, KeyedVectors, or a list of them, \
+default="default"
+        The pre-trained vectors: "default" is the shipped GloVe 6B 50-d (word2vec vectors
+        trained on the training texts, with a warning, where its package is missing);
+        "word2vec" and "fasttext" train vectors on the training texts with gensim; a path
+        is read with ``load_embeddings`` (only the vocabulary's vectors are kept); several
+        are averaged with ``combine_embeddings`` (same dimension). KeyedVectors objects are
         shared by clones, not copied (as in ``MeanEmbedding``).
     embedding_weights : sequence of float, optional
         Weights of several ``embeddings`` in their mean (the Quora winners used 0.7 GloVe,
@@ -232,7 +235,8 @@ class BiLSTMClassifier(ClassifierMixin, BaseEstimator):
         matrix, found = embedding_matrix(self.tokenizer_, self.embeddings,
                                          weights=self.embedding_weights,
                                          fallbacks=self.fallbacks,
-                                         seed=0 if seed is None else seed)
+                                         seed=0 if seed is None else seed,
+                                         corpus=train_texts)
         self.embedding_coverage_ = float(found.sum() / max(len(self.tokenizer_.words_), 1))
         logger.info("vocabulary of %d words, %.1f%% with a pre-trained vector; %d training "
                     "rows, %d validation rows", len(self.tokenizer_.words_),

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ...features._embedding_lookup import candidate_spellings, check_fallbacks, resolve_words
+from ...features._embedding_lookup import check_fallbacks, resolve_words
 from ._tokenizer import FIRST_WORD_ID, OOV_ID, PADDING_ID, SequenceTokenizer
 
 
@@ -32,8 +32,9 @@ def check_embeddings_param(embeddings, weights) -> list:
     for position, source in enumerate(sources):
         if not (is_named_source(source) or is_vectors(source)):
             where = "" if len(sources) == 1 else f" (item {position})"
-            raise ValueError(f"embeddings{where} must be 'default', a path to a GloVe, "
-                             f"Paragram or word2vec file, or gensim KeyedVectors; got "
+            raise ValueError(f"embeddings{where} must be 'default', 'word2vec', 'fasttext', "
+                             f"a path to a GloVe, Paragram or word2vec file, or gensim "
+                             f"KeyedVectors; got "
                              f"{type(source).__name__}: {source!r:.80}")
     if weights is not None and len(sources) < 2:
         raise ValueError("embedding_weights weigh several embeddings against each other; "
@@ -42,7 +43,7 @@ def check_embeddings_param(embeddings, weights) -> list:
 
 
 def embedding_matrix(tokenizer: SequenceTokenizer, embeddings, *, weights=None,
-                     fallbacks: Sequence[str] = (), seed: int | None = 0
+                     fallbacks: Sequence[str] = (), seed: int | None = 0, corpus=None
                      ) -> tuple[np.ndarray, np.ndarray]:
     """(matrix, found): float32 weights with one row per id of ``tokenizer``, and which
     rows came from the pre-trained vectors.
@@ -51,13 +52,15 @@ def embedding_matrix(tokenizer: SequenceTokenizer, embeddings, *, weights=None,
     as it is, then by the ``fallbacks`` (``resolve_words``: lower case first, since the
     shipped GloVe is lower-case while the normalised text keeps case), and a word found by
     no step gets a random row of the vectors' scale (``build_embedding_matrix``).
+    ``corpus``, the normalised training texts, is what ``"word2vec"``/``"fasttext"`` (and
+    ``"default"`` without its package) train vectors on (``named_embeddings``).
     """
     from ...features import build_embedding_matrix, combine_embeddings
 
     fallbacks = check_fallbacks(fallbacks)
     words = tokenizer.words_
-    vectors = [_load(source, words, fallbacks) for source in check_embeddings_param(
-        embeddings, weights)]
+    vectors = [_load(source, words, fallbacks, corpus, 0 if seed is None else seed)
+               for source in check_embeddings_param(embeddings, weights)]
     combined = vectors[0] if len(vectors) == 1 else combine_embeddings(vectors, weights)
     word_index = {"": PADDING_ID, **tokenizer.word_index()}
     matrix, found = build_embedding_matrix(
@@ -71,12 +74,10 @@ def embedding_matrix(tokenizer: SequenceTokenizer, embeddings, *, weights=None,
     return matrix, found
 
 
-def _load(source, words: list[str], fallbacks: tuple[str, ...]):
-    from ...features import default_embeddings, load_embeddings
+def _load(source, words: list[str], fallbacks: tuple[str, ...], corpus, seed: int):
+    from ...features._embedding_sources import named_embeddings
 
-    if isinstance(source, str) and source == "default":
-        return default_embeddings()
     if is_named_source(source):
         # Only the vectors the vocabulary can use: a 2.2M-word file then costs little memory.
-        return load_embeddings(source, vocabulary=candidate_spellings(words, fallbacks))
+        return named_embeddings(source, words, corpus=corpus, fallbacks=fallbacks, seed=seed)
     return source
