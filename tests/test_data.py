@@ -98,11 +98,23 @@ def test_empty_file_and_header_only_file_are_errors(write_file):
         read_train(write_file("header.csv", "qid,question_text,target\n"))
 
 
-def test_wrong_encoding_names_line_and_byte(write_file):
+def test_wrong_encoding_names_line_byte_row_and_column(write_file):
     latin1 = "qid,question_text,target\nq1,fine,0\nq2,caf\xe9 au lait,1\n".encode("latin-1")
     with pytest.raises(DataValidationError,
-                       match=r"latin\.csv: not valid UTF-8 at line 3, byte 7 \(0xe9\)"):
+                       match=r"latin\.csv: not valid UTF-8 at line 3, byte 7 \(0xe9\), in row "
+                             r"2 \(qid 'q2'\), column 'question_text'"):
         read_train(write_file("latin.csv", latin1))
+
+
+def test_wrong_encoding_in_a_quoted_multi_line_text_names_its_row(write_file):
+    # The bad byte is on the file's 4th line but in the 2nd data row: the row is what a
+    # user looks up in a spreadsheet.
+    latin1 = ('qid,question_text,target\nq1,"two\nlines",0\nq2,"na\xefve",1\n'
+              ).encode("latin-1")
+    with pytest.raises(DataValidationError,
+                       match=r"line 4, byte 7 \(0xef\), in row 2 \(qid 'q2'\), "
+                             r"column 'question_text'"):
+        read_train(write_file("multi.csv", latin1))
 
 
 def test_malformed_csv_is_reported_with_the_file(write_file):

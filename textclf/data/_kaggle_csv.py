@@ -64,9 +64,8 @@ def validate_questions(frame: pd.DataFrame, *, source: str, labelled: bool) -> p
     _check_qids(qid, source)
     text = frame["question_text"].astype("str").fillna("")
     columns = {"qid": qid, "question_text": text}
-    if "target" in frame.columns:
-        if labelled or _has_values(frame["target"]):
-            columns["target"] = _parse_target(frame["target"], qid, source)
+    if "target" in frame.columns and (labelled or _has_values(frame["target"])):
+        columns["target"] = _parse_target(frame["target"], qid, source)
     _warn_empty_texts(text, qid, source)
     extras = frame.drop(columns=[c for c in TRAIN_COLUMNS if c in frame.columns])
     return pd.concat([pd.DataFrame(columns), extras], axis=1)
@@ -80,16 +79,37 @@ def _read_csv(path: Path) -> pd.DataFrame:
         raw.decode("utf-8")
     except UnicodeDecodeError as err:
         line = raw.count(b"\n", 0, err.start) + 1
-        column = err.start - (raw.rfind(b"\n", 0, err.start) + 1) + 1
+        byte = err.start - (raw.rfind(b"\n", 0, err.start) + 1) + 1
         raise DataValidationError(
-            f"{path}: not valid UTF-8 at line {line}, byte {column} (0x{raw[err.start]:02x}); "
-            "save it as UTF-8, e.g. `iconv -f latin1 -t utf-8 in.csv > out.csv`") from None
+            f"{path}: not valid UTF-8 at line {line}, byte {byte} (0x{raw[err.start]:02x})"
+            f"{_undecodable_cell(raw)}; save it as UTF-8, e.g. "
+            "`iconv -f latin1 -t utf-8 in.csv > out.csv`") from None
     try:
-        # Every field as text: 'NA' or 'null' is a legitimate question, never a missing value.
-        return pd.read_csv(io.BytesIO(raw), dtype=str, keep_default_na=False, na_filter=False,
-                           encoding="utf-8-sig")
+        return _parse_csv(raw)
     except pd.errors.ParserError as err:
         raise DataValidationError(f"{path}: not a well-formed CSV file: {err}") from None
+
+
+def _parse_csv(raw: bytes, encoding_errors: str = "strict") -> pd.DataFrame:
+    # Every field as text: 'NA' or 'null' is a legitimate question, never a missing value.
+    return pd.read_csv(io.BytesIO(raw), dtype=str, keep_default_na=False, na_filter=False,
+                       encoding="utf-8-sig", encoding_errors=encoding_errors)
+
+
+def _undecodable_cell(raw: bytes) -> str:
+    """", in row N (qid ...), column '...'" for the first cell holding bytes that are not
+    UTF-8, or "" when the file cannot be parsed well enough to say."""
+    try:
+        frame = _parse_csv(raw, encoding_errors="replace")
+    except (pd.errors.ParserError, ValueError):
+        return ""
+    for column in frame.columns:
+        bad = frame[column].str.contains("\ufffd", regex=False)
+        if bad.any():
+            row = int(bad.to_numpy().argmax())
+            qid = f" (qid {frame.at[row, 'qid']!r})" if "qid" in frame.columns else ""
+            return f", in row {row + 1}{qid}, column {column!r}"
+    return ""
 
 
 def _read_bytes(path: Path) -> bytes:
