@@ -17,7 +17,8 @@ real rows and the shipped GloVe 6B 50-d), are printed beside them.
 
     python -m benchmarks.neural_speed [--datasets sms_spam womens_clothing_not_recommended
         quora] [--quora PATH] [--epochs 10] [--speed-rows 20000] [--speed-epochs 3]
-        [--backend tensorflow|jax|torch] [--pad-multiple N] [--skip-f1] [--skip-speed]
+        [--backend tensorflow|jax|torch] [--pad-multiple N] [--mixed-precision]
+        [--skip-f1] [--skip-speed]
         [--output-dir benchmarks/results]
 """
 
@@ -71,8 +72,8 @@ def _speed_rows(quora: Path, rows: int) -> tuple[pd.DataFrame, str]:
     return data.iloc[picked].reset_index(drop=True), source
 
 
-def measure_speed(data: pd.DataFrame, *, epochs: int, seed: int, pad_multiple: int
-                  ) -> pd.DataFrame:
+def measure_speed(data: pd.DataFrame, *, epochs: int, seed: int, pad_multiple: int,
+                  mixed_precision: bool = False) -> pd.DataFrame:
     from textclf.models import BiLSTMClassifier
     from textclf.models.neural import BucketedBatches
 
@@ -81,7 +82,7 @@ def measure_speed(data: pd.DataFrame, *, epochs: int, seed: int, pad_multiple: i
     for padding, dynamic in (("fixed (70)", False), ("dynamic + bucketing", True)):
         model = BiLSTMClassifier(epochs=epochs, swa_start=None, validation_fraction=None,
                                  dynamic_padding=dynamic, pad_multiple=pad_multiple,
-                                 random_state=seed)
+                                 mixed_precision=mixed_precision, random_state=seed)
         started = time.perf_counter()
         model.fit(texts, y)
         total = time.perf_counter() - started
@@ -181,6 +182,8 @@ def main(argv: list[str] | None = None) -> dict[str, pd.DataFrame]:
     parser.add_argument("--pad-multiple", type=int,
                         help="round batch widths up to a multiple (default: 8 on jax, else 1)")
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--mixed-precision", action="store_true",
+                        help="time the network in float16 (float32 output); for GPUs")
     parser.add_argument("--skip-speed", action="store_true")
     parser.add_argument("--skip-f1", action="store_true")
     parser.add_argument("--output-dir", type=Path, default=Path("benchmarks/results"))
@@ -206,7 +209,7 @@ def main(argv: list[str] | None = None) -> dict[str, pd.DataFrame]:
     if not args.skip_speed:
         rows, speed_source = _speed_rows(args.quora, args.speed_rows)
         speed = measure_speed(rows, epochs=args.speed_epochs, seed=args.seed,
-                              pad_multiple=pad_multiple)
+                              pad_multiple=pad_multiple, mixed_precision=args.mixed_precision)
         print(speed.to_markdown(index=False))
     if not args.skip_f1:
         f1 = pd.concat([measure_f1(name, _load(name, args.quora), epochs=args.epochs,

@@ -45,3 +45,18 @@ def test_threshold_benchmark_compares_the_searches_on_a_small_real_file(tmp_path
                            "--splits", "2"])
     printed = capsys.readouterr().out
     assert "Synthetic, Quora-sized" in printed and "train.csv" in printed
+
+
+@pytest.mark.slow
+def test_neural_speed_benchmark_times_both_paddings_and_writes_its_report(tmp_path):
+    from benchmarks import neural_speed
+
+    neural_speed.main(["--quora", str(tmp_path / "missing.csv"), "--speed-rows", "600",
+                       "--speed-epochs", "2", "--skip-f1", "--output-dir", str(tmp_path)])
+    table = pd.read_csv(tmp_path / "neural_speed.csv")
+    assert table["padding"].tolist() == ["fixed (70)", "dynamic + bucketing"]
+    assert (table["rows"] == 600).all() and (table["epoch_s"] > 0).all()
+    # Dynamic padding fills batches with fewer padding cells than padding every row to 70.
+    assert table["cells_per_token"].iloc[1] < table["cells_per_token"].iloc[0]
+    report = (tmp_path / "neural_speed.md").read_text()
+    assert "--speed-rows 600" in report and "shipped datasets" in report
