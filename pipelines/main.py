@@ -144,6 +144,10 @@ class Experiment:
         self.embedding_paths = ",".join(map(str, embedding_paths)) or "default"
         self.store_root = output_dir / "runs"
         self.experiment_id = mlflow.active_run().info.experiment_id
+        from textclf.tracking import code_version
+
+        # Logged on every child run, outside the run key: a new commit still resumes.
+        self.code_version = code_version()
 
     def run_approach(self, name: str) -> ApproachOutcome:
         from textclf.tracking import estimator_params
@@ -155,7 +159,7 @@ class Experiment:
         if self.cache_dir is not None:
             # After the parameters are read: the cache location is not one of them.
             estimator = cache_features(estimator, self.cache_dir, require_pipeline=False)
-        return self._run(name, params, lambda: oof_predict(
+        return self._run(name, params, get_approach(name).summary, lambda: oof_predict(
             estimator, self.data.train["question_text"], self.data.train["target"].to_numpy(),
             self.data.test["question_text"], n_splits=self.folds, random_state=self.seed,
             return_estimators=True))
@@ -168,11 +172,13 @@ class Experiment:
                   "bases": ",".join(bases),
                   "base_runs": ",".join(outcome.store.name for outcome in bases.values()),
                   **estimator_params(StackingEnsemble())}
-        return self._run(STACK, params, lambda: oof_predict(
+        description = (f"logistic regression over the out-of-fold probabilities of "
+                       f"{', '.join(bases)}")
+        return self._run(STACK, params, description, lambda: oof_predict(
             StackingEnsemble(), inputs.oof, inputs.y, inputs.test, n_splits=self.folds,
             random_state=self.seed, return_estimators=True))
 
-    def _run(self, name: str, params: dict, fit) -> ApproachOutcome:
+    def _run(self, name: str, params: dict, description: str, fit) -> ApproachOutcome:
         from textclf.tracking import APPROACH_TAG, RUN_KEY_TAG, finished_run, log_approach, run_key
 
         key = run_key(name, params, self.data.fingerprint)
@@ -185,9 +191,10 @@ class Experiment:
                 return ApproachOutcome(name, joblib.load(store / "result.joblib"),
                                        earlier.info.run_id, store, resumed=True)
         started = time.perf_counter()
-        with mlflow.start_run(run_name=name, nested=True,
+        with mlflow.start_run(run_name=name, nested=True, description=description,
                               tags={APPROACH_TAG: name, RUN_KEY_TAG: key}) as run:
-            mlflow.log_params({**params, "data_fingerprint": self.data.fingerprint})
+            mlflow.log_params({**params, "data_fingerprint": self.data.fingerprint,
+                               **self.code_version})
             result = fit()
             log_approach(result, train=self.data.train, test=self.data.test,
                          test_labels=self.data.test_labels, fold_models=result.estimators)

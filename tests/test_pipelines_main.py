@@ -52,6 +52,10 @@ def test_one_parent_run_holds_a_child_run_per_approach_with_metrics_and_artifact
         assert {"oof_f1", "threshold", "oof_precision", "oof_recall", "oof_roc_auc",
                 "oof_pr_auc", "holdout_f1", "fit_seconds"} <= set(metrics)
         assert len(MlflowClient().get_metric_history(child.run_id, "fold_f1")) == 2
+        # Each child says what it is and which code and data made it.
+        logged = MlflowClient().get_run(child.run_id).data
+        assert {"textclf_version", "data_fingerprint"} <= set(logged.params)
+        assert logged.tags["mlflow.note.content"]
         assert {"predictions/oof.parquet", "predictions/test.parquet",
                 "plots/precision_recall.png", "plots/f1_threshold.png",
                 "plots/confusion_matrix.png",
@@ -150,6 +154,18 @@ def test_predict_refuses_a_bad_test_file_and_an_unknown_experiment(mlflow_store,
 def _environment(tracking_uri: str) -> dict[str, str]:
     return {**os.environ, "MLFLOW_TRACKING_URI": tracking_uri,
             "PATH": f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}"}
+
+
+@pytest.mark.parametrize("command", [[], ["run"], ["predict"], ["compare"]])
+def test_the_console_script_answers_help_for_every_command(command):
+    result = subprocess.run([str(VENV_BIN / "textclf"), *command, "--help"], capture_output=True, text=True,
+                            check=False, timeout=120)
+    assert result.returncode == 0, result.stderr
+    usage = result.stdout
+    assert usage.startswith(f"usage: textclf {' '.join(command)}".rstrip())
+    expected = {(): "predict", ("run",): "--approach", ("predict",): "--model",
+                ("compare",): "--experiment"}[tuple(command)]
+    assert expected in usage
 
 
 @pytest.mark.slow

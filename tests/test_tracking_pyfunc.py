@@ -27,7 +27,12 @@ from textclf.data import load_dataset
 from textclf.models import oof_predict
 from textclf.models._fold_ensemble import FoldEnsemble
 from textclf.tracking import load_text_model, log_text_model
-from textclf.tracking._pyfunc import TextClassifierModel, predict_texts
+from textclf.tracking._pyfunc import (
+    TextClassifierModel,
+    _pickles_neural_model,
+    _requirements,
+    predict_texts,
+)
 
 
 @pytest.fixture(scope="module")
@@ -247,3 +252,24 @@ def test_mlflow_models_serve_answers_like_the_local_model(served, tmp_path):
                                   local["probability"].to_numpy())
     np.testing.assert_array_equal(answer["label"].to_numpy(dtype=np.int64),
                                   local["label"].to_numpy())
+
+
+def test_a_model_holding_the_network_requires_the_neural_extra_where_it_is_served(tmp_path):
+    import joblib
+
+    from textclf.models import BiLSTMClassifier
+
+    linear = FoldEnsemble([make_pipeline(TfidfVectorizer(), LogisticRegression())])
+    network = FoldEnsemble([BiLSTMClassifier(epochs=1)])
+    for name, model in {"linear": linear, "network": network}.items():
+        joblib.dump(model, tmp_path / f"{name}.joblib")
+    assert not _pickles_neural_model(tmp_path / "linear.joblib")
+    assert _pickles_neural_model(tmp_path / "network.joblib")
+
+    def names(requirements):
+        return {requirement.split("==")[0] for requirement in requirements}
+
+    assert {"mlflow", "scikit-learn", "pandas"} <= names(_requirements())
+    assert not {"tensorflow", "keras"} & names(_requirements())
+    assert {"tensorflow", "keras"} <= names(_requirements(neural=True))
+    assert not {"pytest", "dask"} & names(_requirements(neural=True))

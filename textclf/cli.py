@@ -49,9 +49,8 @@ def main(argv: list[str] | None = None) -> int:
         prog="textclf",
         description="Run the study, predict with a logged model, compare the approaches.",
         formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__.split("\n\n")[2])
-    parser.add_argument("--log-level", default="WARNING",
-                        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
-                        help="how much to log (default: %(default)s; run logs at INFO)")
+    parser.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+                        help="how much to log (default: INFO for run, WARNING otherwise)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser("run", add_help=False,
                         help="every approach out of fold, the stack, the submission of the "
@@ -69,6 +68,9 @@ def main(argv: list[str] | None = None) -> int:
     compare.add_argument("--experiment", default="textclf")
 
     args, rest = parser.parse_known_args(argv)
+    default_level = "INFO" if args.command == "run" else "WARNING"
+    logging.basicConfig(level=args.log_level or default_level,
+                        format="%(levelname)s %(name)s: %(message)s")
     if args.command == "run":
         from textclf.pipelines import main as experiment
 
@@ -76,7 +78,6 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if rest:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
-    logging.basicConfig(level=args.log_level, format="%(levelname)s %(name)s: %(message)s")
     try:
         {"predict": _predict, "compare": _compare}[args.command](args)
     except FileExistsError as error:

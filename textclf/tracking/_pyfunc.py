@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import math
+import mmap
 import re
 import tempfile
 import warnings
@@ -223,7 +224,7 @@ def log_text_model(model, threshold: float, *, name: str = "model",
             model_config={"threshold": threshold},
             signature=signature,
             input_example=example,
-            pip_requirements=_requirements(),
+            pip_requirements=_requirements(neural=_pickles_neural_model(artifact)),
             registered_model_name=registered_model_name,
             metadata={"textclf_version": _version("textclf"),
                       "classifier": type(model).__name__},
@@ -285,8 +286,17 @@ def _version(distribution: str) -> str | None:
         return None
 
 
-def _requirements() -> list[str]:
-    """mlflow and textclf's runtime dependencies, pinned to the versions installed here.
+def _pickles_neural_model(artifact: Path) -> bool:
+    """Whether the pickled classifier holds a BiLSTMClassifier (its module is named in the
+    pickle), which needs the ``neural`` extra (Keras, TensorFlow) where it is served."""
+    with artifact.open("rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) \
+            as pickled:
+        return pickled.find(b"textclf.models.neural") >= 0
+
+
+def _requirements(*, neural: bool = False) -> list[str]:
+    """mlflow and textclf's runtime dependencies, pinned to the versions installed here;
+    with ``neural``, those of textclf's ``neural`` extra too.
 
     textclf itself is not a registry package: it must be installed (or on the path) where
     the model is served; see the module docstring.
@@ -297,7 +307,8 @@ def _requirements() -> list[str]:
     except importlib.metadata.PackageNotFoundError:
         declared = []
     for requirement in declared:
-        if "extra ==" in requirement:
+        extra = re.search(r"""extra\s*==\s*["']([^"']+)["']""", requirement)
+        if extra is not None and not (neural and extra.group(1) == "neural"):
             continue
         names.append(re.split(r"[\s<>=!~;\[]", requirement, maxsplit=1)[0])
     pinned = []
