@@ -20,6 +20,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 from sklearn.utils import _safe_indexing, check_consistent_length
 from sklearn.utils.multiclass import type_of_target
+from tqdm.auto import tqdm
 
 from ..metrics import ClassificationScores, best_f1_threshold, classification_scores
 
@@ -188,10 +189,14 @@ def oof_predict(estimator, X, y, X_test=None, n_splits: int = 5, random_state=42
 
     splitter = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=random_state)
     folds = tuple(splitter.split(np.zeros(len(labels)), y_true))
-    outputs = Parallel(n_jobs=n_jobs)(
+    fitted_folds = Parallel(n_jobs=n_jobs, return_as="generator")(
         delayed(_fit_fold)(clone(estimator), X, labels, train, valid, X_test, positive_label,
                            return_estimators)
         for train, valid in folds)
+    # A bar on a terminal only (disable=None): logs, notebooks' stderr captures and tests
+    # stay quiet. Folds arrive in order, as they finish.
+    outputs = list(tqdm(fitted_folds, total=len(folds), desc="folds", unit="fold",
+                        leave=False, disable=None))
 
     oof = np.empty(len(labels), dtype=np.float64)
     fold_scores, fold_thresholds, fold_roc_auc = [], [], []
