@@ -10,6 +10,7 @@ GloVe 6B is lower-cased and keeps digits, so the lower-case fallback and the dig
 matter most.
 
     python -m benchmarks.embedding_coverage [--quora DIR] [--top 30]
+        [--output-dir benchmarks/results]
 """
 
 from __future__ import annotations
@@ -21,11 +22,13 @@ from pathlib import Path
 import pandas as pd
 
 from benchmarks import QUORA
+from textclf._io import atomic_write
 from textclf.data import load_dataset, read_test, read_train
 from textclf.features import default_embeddings, embedding_coverage
 from textclf.features._embedding_lookup import FALLBACKS
 from textclf.text import EmbeddingNormalizer, TextCleaner
 
+RESULTS = Path(__file__).resolve().parent / "results"
 SHIPPED = ("sms_spam", "womens_clothing_not_recommended")
 
 VIEWS = {
@@ -70,20 +73,28 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quora", type=Path, default=QUORA,
                         help="folder with Kaggle's train_natural.csv and test.csv")
     parser.add_argument("--top", type=int, default=30, help="missing words to list")
+    parser.add_argument("--output-dir", type=Path, default=RESULTS,
+                        help="where embedding_coverage.md is written")
     args = parser.parse_args(argv)
+    command = f"python -m benchmarks.embedding_coverage --top {args.top}"
+    written_lines = [f"# Embedding coverage\n\n`{command}`\n"]
+
+    def emit(text: str = "") -> None:
+        print(text)
+        written_lines.append(text)
 
     started = time.perf_counter()
     glove = default_embeddings()
     texts = datasets(args.quora)
-    print(f"GloVe 6B 50-d: {len(glove):,} words. Fallbacks: {', '.join(FALLBACKS)}.")
+    emit(f"GloVe 6B 50-d: {len(glove):,} words. Fallbacks: {', '.join(FALLBACKS)}.")
     if not any(name.startswith("quora") for name in texts):
-        print(f"Real Quora rows not found in {args.quora} (they are not shipped): shipped "
+        emit(f"Real Quora rows not found in {args.quora} (they are not shipped): shipped "
               "datasets only. Pass --quora DIR or set TEXTCLF_QUORA_DIR.")
 
-    print("\n## Coverage by view (% of distinct words / % of tokens with a vector)\n")
-    print("| dataset | view | texts | distinct words | vocab % exact | vocab % fallbacks "
+    emit("\n## Coverage by view (% of distinct words / % of tokens with a vector)\n")
+    emit("| dataset | view | texts | distinct words | vocab % exact | vocab % fallbacks "
           "| tokens % exact | tokens % fallbacks |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    emit("|---|---|---:|---:|---:|---:|---:|---:|")
     rescues = []
     embedding_view_reports = {}
     for dataset, questions in texts.items():
@@ -91,36 +102,40 @@ def main(argv: list[str] | None = None) -> None:
             viewed = view_of(questions, normalizer)
             exact = embedding_coverage(viewed, glove, fallbacks=())
             full = embedding_coverage(viewed, glove, top=args.top)
-            print(f"| {dataset} | {view} | {len(questions):,} | {exact.vocabulary_size:,} | "
+            emit(f"| {dataset} | {view} | {len(questions):,} | {exact.vocabulary_size:,} | "
                   f"{percent(exact.vocabulary_coverage)} | {percent(full.vocabulary_coverage)} "
                   f"| {percent(exact.token_coverage)} | {percent(full.token_coverage)} |")
             rescues.append((dataset, view, full))
             if normalizer is VIEWS["EmbeddingNormalizer()"]:
                 embedding_view_reports[dataset] = full
 
-    print("\n## Distinct words each fallback step rescued (after the steps before it)\n")
-    print("| dataset | view | " + " | ".join(FALLBACKS) + " |")
-    print("|---|---|" + "---:|" * len(FALLBACKS))
+    emit("\n## Distinct words each fallback step rescued (after the steps before it)\n")
+    emit("| dataset | view | " + " | ".join(FALLBACKS) + " |")
+    emit("|---|---|" + "---:|" * len(FALLBACKS))
     for dataset, view, report in rescues:
         counts = " | ".join(f"{report.rescued_by[step]:,}" for step in FALLBACKS)
-        print(f"| {dataset} | {view} | {counts} |")
+        emit(f"| {dataset} | {view} | {counts} |")
 
-    print("\n## EmbeddingNormalizer settings (with fallbacks)\n")
-    print("| dataset | setting | distinct words | vocab % | tokens % | missing tokens |")
-    print("|---|---|---:|---:|---:|---:|")
+    emit("\n## EmbeddingNormalizer settings (with fallbacks)\n")
+    emit("| dataset | setting | distinct words | vocab % | tokens % | missing tokens |")
+    emit("|---|---|---:|---:|---:|---:|")
     for dataset, questions in texts.items():
         for setting, normalizer in NORMALIZER_VARIANTS.items():
             report = embedding_coverage(normalizer.fit_transform(questions), glove, top=0)
-            print(f"| {dataset} | {setting} | {report.vocabulary_size:,} | "
+            emit(f"| {dataset} | {setting} | {report.vocabulary_size:,} | "
                   f"{percent(report.vocabulary_coverage)} | {percent(report.token_coverage)} | "
                   f"{report.n_tokens - report.covered_tokens:,} |")
 
     dataset = next((name for name in embedding_view_reports if name.startswith("quora")),
                    list(embedding_view_reports)[-1])
-    print(f"\n## {dataset}, EmbeddingNormalizer() view: most frequent words without a "
+    emit(f"\n## {dataset}, EmbeddingNormalizer() view: most frequent words without a "
           "vector (after fallbacks)\n")
-    print(embedding_view_reports[dataset].to_markdown())
-    print(f"\n({time.perf_counter() - started:.0f} s)")
+    emit(embedding_view_reports[dataset].to_markdown())
+    emit(f"\n({time.perf_counter() - started:.0f} s)")
+    written = atomic_write(args.output_dir / "embedding_coverage.md",
+                           lambda tmp: tmp.write_text("\n".join(written_lines) + "\n"),
+                           overwrite=True)
+    print(f"written: {written}")
 
 
 if __name__ == "__main__":
