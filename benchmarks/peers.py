@@ -14,11 +14,17 @@ training and held-out rows:
   + ``LogisticRegression(C=0.1)`` (the C the seed chose), threshold by its loop over
   0.10, 0.11, ..., 0.90 (``benchmarks.threshold_search.seed_grid``). Seconds include the
   cleaning and the threshold loop.
-- textclf: each approach named by ``--approach`` (default ``tfidf_lr`` and
-  ``wordchar_lr``) from ``pipelines.approaches``, at its exact best threshold; and
+- textclf: each approach named by ``--approach`` (default ``tfidf_lr``, ``wordchar_lr``
+  and ``wordchar_nblr``) from ``pipelines.approaches``, at its exact best threshold; and
   ``stack`` as recorded by ``benchmarks.classical_approaches`` on the same folds
   (``benchmarks/results/classical_<dataset>.csv``; its seconds are the sum of its ten
   approaches' and its own), when that file exists.
+
+Two ratios follow each row, within its dataset: ``best_textclf_f1_ratio``, textclf's best
+out-of-fold F1 over the row's (above 1: textclf's best beats it), and
+``seconds_ratio_to_textclf_path``, the row's seconds over those of textclf's classical path
+(``tfidf_lr``: cleaning, word TF-IDF + LR, exact threshold; at ``--scale-rows``, the
+classical path run of the first ``--scale-C``).
 
 ``--scale-rows N`` adds the resampled N-row Quora file of ``benchmarks.scale_data``, on
 which only the classical path (``benchmarks.classical_path``: cleaning, word TF-IDF + LR,
@@ -175,7 +181,7 @@ def seed_path(name: str, train: pd.DataFrame) -> list[dict]:
 
 def textclf_approaches(name: str, train: pd.DataFrame, approaches: list[str],
                        results_dir: Path) -> list[dict]:
-    from pipelines.approaches import APPROACHES
+    from pipelines.approaches import APPROACHES, STACK_BASES
 
     rows = []
     for approach in approaches:
@@ -188,10 +194,11 @@ def textclf_approaches(name: str, train: pd.DataFrame, approaches: list[str],
     if recorded.is_file():
         table = pd.read_csv(recorded)
         stack = table[table["approach"] == "stack"]
+        stacked = table["approach"].isin([*STACK_BASES, "stack"])
         if len(stack):
             rows.append(_row(name, len(train), "textclf stack (recorded)",
                              stack["oof_f1"].iloc[0], stack["threshold"].iloc[0],
-                             table["seconds"].sum(),
+                             table.loc[stacked, "seconds"].sum(),
                              f"from {recorded.name}: 10 approaches + stack, same folds"))
     return rows
 
@@ -220,7 +227,8 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     parser.add_argument("--dataset", nargs="*", default=[*list_datasets(), QUORA_NAME],
                         choices=[*list_datasets(), QUORA_NAME])
     parser.add_argument("--quora", type=Path, default=QUORA)
-    parser.add_argument("--approach", nargs="*", default=["tfidf_lr", "wordchar_lr"])
+    parser.add_argument("--approach", nargs="*",
+                        default=["tfidf_lr", "wordchar_lr", "wordchar_nblr"])
     parser.add_argument("--peers", nargs="+", default=["baseline", "fasttext", "seed"],
                         choices=["baseline", "fasttext", "seed"])
     parser.add_argument("--scale-rows", type=int, default=None)
@@ -266,7 +274,8 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     if args.keep_earlier and earlier.is_file():
         kept = pd.read_csv(earlier).fillna({"note": ""})
         kept = kept[~kept["dataset"].isin(set(table["dataset"]))]
-        table = pd.concat([kept, table], ignore_index=True)
+        table = pd.concat([kept[COLUMNS], table], ignore_index=True)
+    table = with_ratios(table)
     atomic_write(args.output_dir / "peers.csv", lambda tmp: table.to_csv(tmp, index=False),
                  overwrite=True)
     write_report(table, args.output_dir)
@@ -274,6 +283,19 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
 
 
 COLUMNS = ["dataset", "rows", "system", "oof_f1", "threshold", "seconds", "note"]
+# The system whose seconds the others are measured against: textclf's classical path.
+PATH_SYSTEMS = ("textclf tfidf_lr", "textclf classical path")
+
+
+def with_ratios(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with, per dataset, textclf's best F1 over each row's F1 and each row's
+    seconds over those of textclf's classical path (NaN where a dataset lacks either)."""
+    textclf = table["system"].str.startswith("textclf")
+    best = table["oof_f1"].where(textclf).groupby(table["dataset"]).transform("max")
+    path_seconds = (table["seconds"].where(table["system"].str.startswith(PATH_SYSTEMS))
+                    .groupby(table["dataset"]).transform("first"))
+    return table.assign(best_textclf_f1_ratio=best / table["oof_f1"],
+                        seconds_ratio_to_textclf_path=table["seconds"] / path_seconds)
 
 
 def write_report(table: pd.DataFrame, output_dir: Path) -> Path:
@@ -286,8 +308,8 @@ def write_report(table: pd.DataFrame, output_dir: Path) -> Path:
                "bounds)."), ""]
     if not fasttext_available():
         report += [FASTTEXT_MISSING, ""]
-    report += [table.to_markdown(index=False,
-                                 floatfmt=("", ",.0f", "", ".4f", ".3f", ".1f", "")), ""]
+    report += [table.to_markdown(index=False, floatfmt=(
+        "", ",.0f", "", ".4f", ".3f", ".1f", "", ".3f", ".2f")), ""]
     return atomic_write(output_dir / "peers.md",
                         lambda tmp: tmp.write_text("\n".join(report)), overwrite=True)
 

@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -111,6 +112,11 @@ def test_peers_compare_on_the_same_folds_and_skip_what_is_missing(tmp_path, monk
                                         "ten-line baseline, best threshold",
                                         "textclf tfidf_lr"]
     assert table["oof_f1"].iloc[1] >= table["oof_f1"].iloc[0]
+    # Ratios against textclf (the only textclf row here is its classical path).
+    np.testing.assert_allclose(table["best_textclf_f1_ratio"],
+                               table["oof_f1"].iloc[2] / table["oof_f1"])
+    np.testing.assert_allclose(table["seconds_ratio_to_textclf_path"],
+                               table["seconds"] / table["seconds"].iloc[2])
     assert "fastText skipped" in capsys.readouterr().out
     assert "fastText skipped" in (tmp_path / "peers.md").read_text()
     assert pd.read_csv(tmp_path / "peers.csv")["dataset"].eq("sms_spam").all()
