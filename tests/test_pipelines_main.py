@@ -173,17 +173,42 @@ def test_mlflow_run_of_the_project_runs_the_main_entry_point(mlflow_store, tmp_p
     completed = subprocess.run(
         [str(VENV_BIN / "mlflow"), "run", str(REPO), "--env-manager", "local", "-e", "main",
          "--experiment-name", "textclf",
-         "-P", "approaches=count_mnb,count_bnb,stack", "-P", "max_rows=500", "-P", "folds=2",
-         "-P", f"output_dir={tmp_path / 'out'}"],
+         "-P", "approaches=count_mnb,count_bnb,bilstm,stack", "-P", "max_rows=500",
+         "-P", "folds=2", "-P", "epochs=1", "-P", f"output_dir={tmp_path / 'out'}"],
         cwd=tmp_path, env=_environment(mlflow_store), capture_output=True, text=True,
         timeout=600, check=False)
     assert completed.returncode == 0, completed.stderr[-3000:]
     runs = runs_of()
-    assert sorted(runs[f"tags.{APPROACH_TAG}"].dropna()) == ["count_bnb", "count_mnb",
-                                                            "stack"]
+    children = runs[runs[f"tags.{APPROACH_TAG}"].notna()]
+    assert sorted(children[f"tags.{APPROACH_TAG}"]) == ["bilstm", "count_bnb", "count_mnb",
+                                                        "stack"]
     # MLflow's own run of the entry point becomes the parent of the approaches.
-    assert (runs["tags.mlflow.project.entryPoint"] == "main").any()
-    assert (tmp_path / "out" / "sms_spam" / "submission.csv").is_file()
+    parent = runs[runs["tags.mlflow.project.entryPoint"] == "main"]
+    assert set(children["tags.mlflow.parentRunId"]) == set(parent["run_id"])
+    for child in children.itertuples():
+        assert {"oof_f1", "threshold", "holdout_f1"} <= set(
+            MlflowClient().get_run(child.run_id).data.metrics)
+        assert {"predictions/oof.parquet", "predictions/test.parquet",
+                "plots/f1_threshold.png"} <= artifact_paths(child.run_id)
+    network = children[children[f"tags.{APPROACH_TAG}"] == "bilstm"].run_id.item()
+    assert {"fold0_loss", "fold0_lr", "fold1_val_f1"} <= set(
+        MlflowClient().get_run(network).data.metrics)
+
+    # The submission: every test qid in order, 0/1 labels; predict with the registered
+    # champion writes the same file from the test CSV.
+    submission = pd.read_csv(tmp_path / "out" / "sms_spam" / "submission.csv")
+    test = experiment.load_data("sms_spam", seed=42, max_rows=500).test
+    assert submission.columns.tolist() == ["qid", "prediction"]
+    assert submission["qid"].astype(str).tolist() == test["qid"].tolist()
+    assert set(submission["prediction"]) <= {0, 1}
+    test.to_csv(tmp_path / "test.csv", index=False)
+    predicted = subprocess.run(
+        [str(VENV_BIN / "textclf"), "predict", "--model", "models:/textclf@champion",
+         "--input", str(tmp_path / "test.csv"), "--output", str(tmp_path / "again.csv")],
+        cwd=tmp_path, env=_environment(mlflow_store), capture_output=True, text=True,
+        timeout=600, check=False)
+    assert predicted.returncode == 0, predicted.stderr[-3000:]
+    assert pd.read_csv(tmp_path / "again.csv").equals(submission)
 
 
 def _free_port() -> int:
