@@ -89,11 +89,11 @@ def main(argv: list[str] | None = None) -> None:
     emit(f"GloVe 6B 50-d: {len(glove):,} words. Fallbacks: {', '.join(FALLBACKS)}.")
     if not any(name.startswith("quora") for name in texts):
         emit(f"Real Quora rows not found in {args.quora} (they are not shipped): shipped "
-              "datasets only. Pass --quora DIR or set TEXTCLF_QUORA_DIR.")
+             "datasets only. Pass --quora DIR or set TEXTCLF_QUORA_DIR.")
 
     emit("\n## Coverage by view (% of distinct words / % of tokens with a vector)\n")
     emit("| dataset | view | texts | distinct words | vocab % exact | vocab % fallbacks "
-          "| tokens % exact | tokens % fallbacks |")
+         "| tokens % exact | tokens % fallbacks |")
     emit("|---|---|---:|---:|---:|---:|---:|---:|")
     rescues = []
     embedding_view_reports = {}
@@ -103,8 +103,8 @@ def main(argv: list[str] | None = None) -> None:
             exact = embedding_coverage(viewed, glove, fallbacks=())
             full = embedding_coverage(viewed, glove, top=args.top)
             emit(f"| {dataset} | {view} | {len(questions):,} | {exact.vocabulary_size:,} | "
-                  f"{percent(exact.vocabulary_coverage)} | {percent(full.vocabulary_coverage)} "
-                  f"| {percent(exact.token_coverage)} | {percent(full.token_coverage)} |")
+                 f"{percent(exact.vocabulary_coverage)} | {percent(full.vocabulary_coverage)} "
+                 f"| {percent(exact.token_coverage)} | {percent(full.token_coverage)} |")
             rescues.append((dataset, view, full))
             if normalizer is VIEWS["EmbeddingNormalizer()"]:
                 embedding_view_reports[dataset] = full
@@ -123,13 +123,13 @@ def main(argv: list[str] | None = None) -> None:
         for setting, normalizer in NORMALIZER_VARIANTS.items():
             report = embedding_coverage(normalizer.fit_transform(questions), glove, top=0)
             emit(f"| {dataset} | {setting} | {report.vocabulary_size:,} | "
-                  f"{percent(report.vocabulary_coverage)} | {percent(report.token_coverage)} | "
-                  f"{report.n_tokens - report.covered_tokens:,} |")
+                 f"{percent(report.vocabulary_coverage)} | {percent(report.token_coverage)} | "
+                 f"{report.n_tokens - report.covered_tokens:,} |")
 
     dataset = next((name for name in embedding_view_reports if name.startswith("quora")),
                    list(embedding_view_reports)[-1])
     emit(f"\n## {dataset}, EmbeddingNormalizer() view: most frequent words without a "
-          "vector (after fallbacks)\n")
+         "vector (after fallbacks)\n")
     emit(embedding_view_reports[dataset].to_markdown())
     emit(f"\n({time.perf_counter() - started:.0f} s)")
     written = atomic_write(args.output_dir / "embedding_coverage.md",

@@ -41,10 +41,10 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.model_selection import train_test_split
-from tqdm.auto import tqdm
 
 from textclf._arguments import whole_number, yes_no
 from textclf._io import atomic_write
+from textclf._progress import progress
 from textclf.data import list_datasets, load_dataset, read_test, read_train, split_train_test
 from textclf.features import cache_features
 from textclf.models import OofResult, StackingEnsemble, oof_predict, stack_inputs
@@ -299,17 +299,10 @@ def run(approaches: Sequence[str], data: ExperimentData, *, folds: int = 5, seed
                             embeddings=vectors, embedding_paths=embeddings, epochs=epochs,
                             resume=resume, cache_dir=cache_dir)
         outcomes = {}
-        # A bar on a terminal only (disable=None), so logs and tests stay quiet.
-        with tqdm(total=len(approaches), desc="approaches", unit="approach",
-                  disable=None) as progress:
-            for name in bases:
-                progress.set_postfix_str(name)
-                outcomes[name] = runner.run_approach(name)
-                progress.update()
-            if STACK in approaches:
-                progress.set_postfix_str(STACK)
-                outcomes[STACK] = runner.run_stack(outcomes)
-                progress.update()
+        steps = [*bases, *([STACK] if STACK in approaches else [])]
+        for name in progress(steps, desc="approaches", unit="approach"):
+            outcomes[name] = (runner.run_stack(outcomes) if name == STACK
+                              else runner.run_approach(name))
 
         table = comparison_table(outcomes, data.test_labels)
         log_comparison(table)

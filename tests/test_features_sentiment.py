@@ -19,6 +19,20 @@ ALL_COLUMNS = ["vader_compound", "vader_pos", "vader_neu", "vader_neg", "textblo
                "textblob_subjectivity"]
 
 
+@pytest.fixture(autouse=True)
+def shipped_vader_lexicon(tmp_path, monkeypatch):
+    """Score with the lexicon textclf ships, whatever nltk_data this machine has: the
+    expected values below are that lexicon's (vaderSentiment 3.3.2's)."""
+    import nltk
+
+    from textclf.features._sentiment import _vader_analyzer
+
+    monkeypatch.setattr(nltk.data, "path", [str(tmp_path)])
+    _vader_analyzer.cache_clear()
+    yield
+    _vader_analyzer.cache_clear()
+
+
 @pytest.fixture(scope="module")
 def sms_texts():
     return load_dataset("sms_spam")["question_text"].head(200).tolist()

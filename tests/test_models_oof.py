@@ -117,10 +117,13 @@ def test_same_seed_same_result_other_seed_other_folds(sms):
     assert not np.array_equal(first.folds[0][1], other.folds[0][1])
 
 
-def test_parallel_folds_match_sequential_ones(sms):
+@pytest.mark.parametrize("backend", ["loky", "multiprocessing"])
+def test_parallel_folds_match_sequential_ones(sms, backend):
+    # "multiprocessing" (like Ray's backend) cannot stream results one by one.
     X, y = sms
     sequential = oof_predict(text_model(), X, y, X.head(10), n_jobs=1)
-    parallel = oof_predict(text_model(), X, y, X.head(10), n_jobs=2)
+    with joblib.parallel_config(backend):
+        parallel = oof_predict(text_model(), X, y, X.head(10), n_jobs=2)
     np.testing.assert_array_equal(sequential.oof, parallel.oof)
     np.testing.assert_array_equal(sequential.test, parallel.test)
 

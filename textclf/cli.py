@@ -50,7 +50,9 @@ def main(argv: list[str] | None = None) -> int:
         description="Run the study, predict with a logged model, compare the approaches.",
         formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__.split("\n\n")[2])
     parser.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
-                        help="how much to log (default: INFO for run, WARNING otherwise)")
+                        help="how much to log, given before the command (textclf "
+                             "--log-level DEBUG run); default: INFO for run, WARNING "
+                             "otherwise")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser("run", add_help=False,
                         help="every approach out of fold, the stack, the submission of the "

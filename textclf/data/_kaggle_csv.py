@@ -101,15 +101,16 @@ def _undecodable_cell(raw: bytes) -> str:
     UTF-8, or "" when the file cannot be parsed well enough to say."""
     try:
         frame = _parse_csv(raw, encoding_errors="replace")
-    except (pd.errors.ParserError, ValueError):
+    except ValueError:  # pandas' ParserError included
         return ""
-    for column in frame.columns:
-        bad = frame[column].str.contains("\ufffd", regex=False)
-        if bad.any():
-            row = int(bad.to_numpy().argmax())
-            qid = f" (qid {frame.at[row, 'qid']!r})" if "qid" in frame.columns else ""
-            return f", in row {row + 1}{qid}, column {column!r}"
-    return ""
+    replaced = frame.apply(lambda column: column.str.contains("\ufffd", regex=False))
+    bad_rows = replaced.any(axis=1)
+    if not bad_rows.any():
+        return ""
+    row = int(bad_rows.to_numpy().argmax())
+    column = replaced.columns[replaced.iloc[row].to_numpy().argmax()]
+    qid = f" (qid {frame.at[row, 'qid']!r})" if "qid" in frame.columns else ""
+    return f", in row {row + 1}{qid}, column {column!r}"
 
 
 def _read_bytes(path: Path) -> bytes:

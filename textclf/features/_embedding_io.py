@@ -33,8 +33,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
-from tqdm.auto import tqdm
 
+from .._progress import reading_progress
 from .._text_input import as_text_array
 
 logger = logging.getLogger("textclf.features")
@@ -144,11 +144,13 @@ def load_embeddings(path: str | os.PathLike, vocabulary: Iterable[str] | None = 
     with _open_stream(path) as stream:
         layout = _detect_layout(stream, source, format)
         reader = _read_binary if layout.binary else _read_text
-        # A 5 GB file takes minutes: a bar of bytes read, on a terminal only.
-        with tqdm.wrapattr(stream, "read", total=_plain_size(path), desc=path.name,
-                           leave=False, disable=None) as read_stream:
+        size = _plain_size(path)
+        # A 5 GB file takes minutes: a bar of bytes read, on a terminal only (the bytes
+        # the format detection read count from the start).
+        with reading_progress(stream, total=size, initial=len(layout.pending),
+                              desc=path.name, leave=False) as read_stream:
             words, vectors, stats = reader(read_stream, layout, source, keep, max_words,
-                                           decode, _plain_size(path))
+                                           decode, size)
     logger.info("loaded %d vectors of %d dimensions from %s (%s, %d rows read, %d duplicate "
                 "rows skipped)", len(words), layout.dim, source,
                 "word2vec binary" if layout.binary else

@@ -64,32 +64,34 @@ def load_embeddings_for(paths: Sequence[str | os.PathLike], texts, *,
 def named_embeddings(source: str | os.PathLike, words, *, corpus=None,
                      fallbacks: Sequence[str] = FALLBACKS, seed: int = 0):
     """The vectors a feature builder or model names by a string: what ``embeddings="..."``
-    means wherever textclf takes it.
+    means wherever textclf takes it. Returns ``(vectors, trained)``, ``trained`` telling
+    whether the vectors were learned from ``corpus`` rather than read.
 
     - ``"default"``: the shipped GloVe 6B 50-d (``default_embeddings()``). When its package
-      is not installed, vectors are trained on ``corpus`` instead (word2vec), and a warning
-      says so: a model still gets word vectors, learned from its own texts.
+      is not installed and there is a ``corpus`` to learn from, word2vec vectors are trained
+      on it instead and a warning says so: a model still gets word vectors, from its own
+      texts. Without a corpus the missing package is an error.
     - ``"word2vec"`` or ``"fasttext"``: vectors trained on ``corpus`` with gensim
       (``train_embeddings(corpus, method=source, seed=seed)``), for text whose words no
-      pre-trained vectors know, or when none are at hand.
+      pre-trained vectors know, or when none are at hand; they need a ``corpus``.
     - any other string or path: an embeddings file, of which only the vectors of ``words``
       and of their fallback spellings are kept (``load_embeddings(path, vocabulary=...)``).
 
-    ``corpus`` is the training text (normalised as the model sees it); ``None`` says there
-    is nothing to learn from now (looking up the new words of a test set), and then the
-    sources learned from a corpus give ``None``: words a model did not see when it learned
-    its vectors have none.
+    ``corpus`` is the training text, normalised as the model sees it.
     """
     if isinstance(source, str) and source in TRAINING_METHODS:
-        return None if corpus is None else train_embeddings(corpus, method=source, seed=seed)
+        if corpus is None:
+            raise ValueError(f"embeddings={source!r} trains vectors on the training texts, "
+                             "and none were given")
+        return train_embeddings(corpus, method=source, seed=seed), True
     if isinstance(source, str) and source == "default":
         try:
-            return default_embeddings()
+            return default_embeddings(), False
         except (ModuleNotFoundError, FileNotFoundError) as error:
             if corpus is None:
-                return None
+                raise
             corpus = list(corpus)
             logger.warning("no pre-trained vectors: %s. Training word2vec vectors on the %d "
                            "training texts instead.", error, len(corpus))
-            return train_embeddings(corpus, seed=seed)
-    return load_embeddings(source, vocabulary=candidate_spellings(words, fallbacks))
+            return train_embeddings(corpus, seed=seed), True
+    return load_embeddings(source, vocabulary=candidate_spellings(words, fallbacks)), False

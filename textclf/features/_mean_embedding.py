@@ -175,7 +175,7 @@ class MeanEmbedding(TextFeatures):
         words = encoded.dictionary.cast(pa.large_string())
         word_of_token = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
         word_list = words.to_pylist()
-        embeddings = self._embeddings_for(word_list, corpus=texts.to_pylist())
+        embeddings, trained = self._embeddings_for(word_list, corpus=texts.to_pylist())
 
         vector_rows, vectors, found_by = _word_vectors(word_list, embeddings, fallbacks)
         counts = np.bincount(word_of_token, minlength=len(word_list))
@@ -188,7 +188,7 @@ class MeanEmbedding(TextFeatures):
             idf = _smoothed_idf(document_frequency, len(texts))
         return _ColumnVectors(
             words=words, vector_rows=vector_rows, vectors=vectors, idf=idf,
-            n_texts=len(texts),
+            n_texts=len(texts), trained_vectors=trained,
             coverage=coverage_report(word_list, counts, found_by, fallbacks, _TOP_MISSING))
 
     def _transform_column(self, state: _ColumnVectors, texts: pa.Array) -> np.ndarray:
@@ -207,12 +207,12 @@ class MeanEmbedding(TextFeatures):
             weight_of_token[seen] = state.idf[seen_words]
 
         vectors = state.vectors
-        unseen = pc.dictionary_encode(tokens.filter(pa.array(~seen)))
-        new_words = unseen.dictionary.to_pylist()
-        # Words fit never saw: resolve each distinct one against the embeddings now (vectors
-        # trained on the fitted texts have none for them, and give None).
-        embeddings = self._embeddings_for(new_words) if new_words else None
-        if embeddings is not None:
+        if not seen.all() and not state.trained_vectors:
+            # Words fit never saw: resolve each distinct one against the embeddings now.
+            # (Vectors trained on the fitted texts have none for them.)
+            unseen = pc.dictionary_encode(tokens.filter(pa.array(~seen)))
+            new_words = unseen.dictionary.to_pylist()
+            embeddings, _ = self._embeddings_for(new_words)
             new_rows, new_vectors, _ = _word_vectors(new_words, embeddings,
                                                      tuple(self.fallbacks))
             if new_vectors.shape[1] != vectors.shape[1]:
@@ -234,14 +234,15 @@ class MeanEmbedding(TextFeatures):
 
     # --- helpers --------------------------------------------------------------------------
     def _embeddings_for(self, words: list[str], corpus=None):
-        """The embeddings to look ``words`` up in (for a file: only what they can use);
-        ``corpus``, the texts being fitted, is what trained vectors learn from."""
+        """``(embeddings, trained)``: the vectors to look ``words`` up in (for a file: only
+        what they can use), and whether they were trained on ``corpus``, the texts being
+        fitted (see ``named_embeddings``)."""
         from ._embedding_sources import named_embeddings
 
         if _is_named_source(self.embeddings):
             return named_embeddings(self.embeddings, words, corpus=corpus,
                                     fallbacks=self.fallbacks)
-        return self.embeddings
+        return self.embeddings, False
 
 
 @dataclass(frozen=True)
@@ -250,7 +251,9 @@ class _ColumnVectors:
 
     ``words`` are the distinct training words; ``vector_rows[i]`` is the row of
     ``vectors`` holding word i's vector, -1 when it has none; ``idf`` (None unless
-    TF-IDF weighting) the IDF of each word; ``n_texts`` the number of training texts.
+    TF-IDF weighting) the IDF of each word; ``n_texts`` the number of training texts;
+    ``trained_vectors`` whether the vectors were trained on those texts (then words fit
+    did not see have none).
     """
 
     words: pa.Array
@@ -259,6 +262,7 @@ class _ColumnVectors:
     idf: np.ndarray | None
     n_texts: int
     coverage: EmbeddingCoverage
+    trained_vectors: bool = False
 
 
 def _is_named_source(source) -> bool:

@@ -12,6 +12,7 @@ polarity of a question is a weak but cheap signal. Two analysers, each needing n
 
 from __future__ import annotations
 
+import logging
 from functools import cache
 
 import numpy as np
@@ -151,10 +152,15 @@ def _vader_analyzer():
     from ..nltk_resources import find_resource
 
     analyzer = SentimentIntensityAnalyzer()
-    with find_resource("vader_lexicon").open() as lexicon:
-        # make_lex_dict() parses the attribute that holds the lexicon's text.
+    lexicon_path = find_resource("vader_lexicon")
+    with lexicon_path.open() as lexicon:
+        # vaderSentiment only reads a lexicon file from its own folder; its make_lex_dict()
+        # parses the attribute that holds the text, so the resolved copy goes there (the
+        # package's own copy, read by the constructor, is parsed and replaced).
         analyzer.lexicon_full_filepath = lexicon.read().decode("utf-8")
     analyzer.lexicon = analyzer.make_lex_dict()
+    logging.getLogger("textclf.features").info("VADER lexicon: %s (%d words)", lexicon_path,
+                                               len(analyzer.lexicon))
     return analyzer
 
 

@@ -15,13 +15,14 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 from joblib import Parallel, delayed
+from joblib.parallel import get_active_backend
 from sklearn.base import clone
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 from sklearn.utils import _safe_indexing, check_consistent_length
 from sklearn.utils.multiclass import type_of_target
-from tqdm.auto import tqdm
 
+from .._progress import progress
 from ..metrics import ClassificationScores, best_f1_threshold, classification_scores
 
 
@@ -189,14 +190,16 @@ def oof_predict(estimator, X, y, X_test=None, n_splits: int = 5, random_state=42
 
     splitter = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=random_state)
     folds = tuple(splitter.split(np.zeros(len(labels)), y_true))
-    fitted_folds = Parallel(n_jobs=n_jobs, return_as="generator")(
+    # Folds come back one by one, in fold order, for the progress bar; a backend that can
+    # only return them all at once (joblib's "multiprocessing", Ray's) returns a list.
+    backend, _ = get_active_backend()
+    streamed = getattr(backend, "supports_return_generator", False)
+    fitted_folds = Parallel(n_jobs=n_jobs, return_as="generator" if streamed else "list")(
         delayed(_fit_fold)(clone(estimator), X, labels, train, valid, X_test, positive_label,
                            return_estimators)
         for train, valid in folds)
-    # A bar on a terminal only (disable=None): logs, notebooks' stderr captures and tests
-    # stay quiet. Folds arrive in order, as they finish.
-    outputs = list(tqdm(fitted_folds, total=len(folds), desc="folds", unit="fold",
-                        leave=False, disable=None))
+    outputs = list(progress(fitted_folds, total=len(folds), desc="folds", unit="fold",
+                            leave=False))
 
     oof = np.empty(len(labels), dtype=np.float64)
     fold_scores, fold_thresholds, fold_roc_auc = [], [], []

@@ -59,7 +59,7 @@ def embedding_matrix(tokenizer: SequenceTokenizer, embeddings, *, weights=None,
 
     fallbacks = check_fallbacks(fallbacks)
     words = tokenizer.words_
-    vectors = [_load(source, words, fallbacks, corpus, 0 if seed is None else seed)
+    vectors = [_load(source, words, fallbacks, corpus, seed or 0)
                for source in check_embeddings_param(embeddings, weights)]
     combined = vectors[0] if len(vectors) == 1 else combine_embeddings(vectors, weights)
     word_index = {"": PADDING_ID, **tokenizer.word_index()}
@@ -79,5 +79,7 @@ def _load(source, words: list[str], fallbacks: tuple[str, ...], corpus, seed: in
 
     if is_named_source(source):
         # Only the vectors the vocabulary can use: a 2.2M-word file then costs little memory.
-        return named_embeddings(source, words, corpus=corpus, fallbacks=fallbacks, seed=seed)
+        vectors, _ = named_embeddings(source, words, corpus=corpus, fallbacks=fallbacks,
+                                      seed=seed)
+        return vectors
     return source
