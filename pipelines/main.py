@@ -136,7 +136,7 @@ class Experiment:
     def __init__(self, data: ExperimentData, *, folds: int, seed: int, output_dir: Path,
                  embeddings=None, embedding_paths: Sequence[str] = (),
                  epochs: int | None = None, resume: bool = False,
-                 cache_dir: str | Path | None = None):
+                 cache_dir: str | Path | None = None, code_version: dict | None = None):
         self.data, self.folds, self.seed = data, folds, seed
         self.cache_dir = cache_dir
         self.embeddings, self.epochs, self.resume = embeddings, epochs, resume
@@ -144,10 +144,8 @@ class Experiment:
         self.embedding_paths = ",".join(map(str, embedding_paths)) or "default"
         self.store_root = output_dir / "runs"
         self.experiment_id = mlflow.active_run().info.experiment_id
-        from textclf.tracking import code_version
-
         # Logged on every child run, outside the run key: a new commit still resumes.
-        self.code_version = code_version()
+        self.code_version = code_version or {}
 
     def run_approach(self, name: str) -> ApproachOutcome:
         from textclf.tracking import estimator_params
@@ -288,16 +286,17 @@ def run(approaches: Sequence[str], data: ExperimentData, *, folds: int = 5, seed
         mlflow.set_experiment(experiment)
     run_name = None if launched_by_mlflow_run else \
         f"{data.name}-{time.strftime('%Y%m%d-%H%M%S')}"
+    version = code_version()
     with mlflow.start_run(run_name=run_name, tags={PARENT_TAG: "true"}) as parent:
         # Names apart from the MLproject parameters, which `mlflow run` logs as given.
         mlflow.log_params({"dataset": data.name, "train_rows": len(data.train),
                            "test_rows": len(data.test), "approach_list": ",".join(approaches),
                            "n_folds": folds, "random_seed": seed, "neural_epochs": epochs,
                            "embedding_files": ",".join(map(str, embeddings)) or "default",
-                           "data_fingerprint": data.fingerprint, **code_version()})
+                           "data_fingerprint": data.fingerprint, **version})
         runner = Experiment(data, folds=folds, seed=seed, output_dir=output_dir,
                             embeddings=vectors, embedding_paths=embeddings, epochs=epochs,
-                            resume=resume, cache_dir=cache_dir)
+                            resume=resume, cache_dir=cache_dir, code_version=version)
         outcomes = {}
         steps = [*bases, *([STACK] if STACK in approaches else [])]
         for name in progress(steps, desc="approaches", unit="approach"):
