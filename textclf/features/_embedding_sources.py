@@ -61,6 +61,25 @@ def load_embeddings_for(paths: Sequence[str | os.PathLike], texts, *,
     return combine_embeddings(sources, weights, how=how)
 
 
+def is_named_source(source) -> bool:
+    """True for "default", "word2vec", "fasttext" or a path: vectors named, not passed."""
+    return isinstance(source, (str, os.PathLike))
+
+
+def is_vectors(source) -> bool:
+    """True for gensim KeyedVectors, or any object with their ``key_to_index`` and
+    ``vectors``."""
+    return hasattr(source, "key_to_index") and hasattr(source, "vectors")
+
+
+def check_embedding_source(source, *, where: str = "") -> None:
+    """ValueError naming what ``embeddings`` (``where`` says which item) may be."""
+    if not (is_named_source(source) or is_vectors(source)):
+        raise ValueError(f"embeddings{where} must be 'default', 'word2vec', 'fasttext', a "
+                         f"path to a GloVe, Paragram or word2vec file, or gensim "
+                         f"KeyedVectors; got {type(source).__name__}: {source!r:.80}")
+
+
 def named_embeddings(source: str | os.PathLike, words, *, corpus=None,
                      fallbacks: Sequence[str] = FALLBACKS, seed: int = 0):
     """The vectors a feature builder or model names by a string: what ``embeddings="..."``

@@ -8,7 +8,6 @@ vectors learned about words the training set never saw, which bag-of-words featu
 from __future__ import annotations
 
 import copy
-import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +24,7 @@ from ._embedding_lookup import (
     coverage_report,
     split_tokens,
 )
+from ._embedding_sources import check_embedding_source, is_named_source, named_embeddings
 
 POOLINGS = ("mean", "max", "min")
 WEIGHTINGS = (None, "tfidf")
@@ -134,7 +134,7 @@ class MeanEmbedding(TextFeatures):
         The vectors are only read, never changed, so sharing is safe; copying them for
         every fold of a cross-validation would cost their full size each time.
         """
-        if _is_named_source(self.embeddings):
+        if is_named_source(self.embeddings):
             return super().__sklearn_clone__()
         without_vectors = copy.copy(self)
         without_vectors.embeddings = None
@@ -144,12 +144,7 @@ class MeanEmbedding(TextFeatures):
 
     # --- per-column protocol ----------------------------------------------------------
     def _check_params(self) -> None:
-        source = self.embeddings
-        if not _is_named_source(source) and not (hasattr(source, "key_to_index")
-                                                 and hasattr(source, "vectors")):
-            raise ValueError(f"embeddings must be 'default', 'word2vec', 'fasttext', a path "
-                             f"to an embedding file or gensim KeyedVectors, got "
-                             f"{type(source).__name__}: {source!r:.80}")
+        check_embedding_source(self.embeddings)
         check_fallbacks(self.fallbacks)
         if self.weighting not in WEIGHTINGS:
             raise ValueError(f"weighting must be one of {WEIGHTINGS}, got {self.weighting!r}")
@@ -237,9 +232,7 @@ class MeanEmbedding(TextFeatures):
         """``(embeddings, trained)``: the vectors to look ``words`` up in (for a file: only
         what they can use), and whether they were trained on ``corpus``, the texts being
         fitted (see ``named_embeddings``)."""
-        from ._embedding_sources import named_embeddings
-
-        if _is_named_source(self.embeddings):
+        if is_named_source(self.embeddings):
             return named_embeddings(self.embeddings, words, corpus=corpus,
                                     fallbacks=self.fallbacks)
         return self.embeddings, False
@@ -263,11 +256,6 @@ class _ColumnVectors:
     n_texts: int
     coverage: EmbeddingCoverage
     trained_vectors: bool = False
-
-
-def _is_named_source(source) -> bool:
-    """True for "default" or a path: embeddings named rather than passed as an object."""
-    return isinstance(source, (str, os.PathLike))
 
 
 def _smoothed_idf(document_frequency, n_texts: int):

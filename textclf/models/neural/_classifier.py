@@ -39,12 +39,13 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..._text_input import as_text_array, is_one_column, reject_complex
 from ...features._embedding_lookup import FALLBACKS, check_fallbacks
+from ...features._embedding_sources import is_named_source
 from ...metrics import best_f1_threshold
 from ...text import EmbeddingNormalizer
 from .._validation import binary_classes
 from ._architecture import MIXED_PRECISION_POLICY, build_bilstm_attention
 from ._batching import BucketedBatches
-from ._embeddings import check_embeddings_param, embedding_matrix, is_named_source
+from ._embeddings import check_embeddings_param, embedding_matrix
 from ._schedules import MODES, CyclicalLearningRate
 from ._swa import StochasticWeightAveraging
 from ._tokenizer import SequenceTokenizer, check_tokenizer_params

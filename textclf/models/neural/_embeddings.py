@@ -5,22 +5,17 @@ or several of them averaged (the Quora seed averaged GloVe and Paragram).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 
 import numpy as np
 
 from ...features._embedding_lookup import check_fallbacks, resolve_words
+from ...features._embedding_sources import (
+    check_embedding_source,
+    is_named_source,
+    named_embeddings,
+)
 from ._tokenizer import FIRST_WORD_ID, OOV_ID, PADDING_ID, SequenceTokenizer
-
-
-def is_named_source(source) -> bool:
-    """"default" or a path: vectors named rather than passed as an object."""
-    return isinstance(source, (str, os.PathLike))
-
-
-def is_vectors(source) -> bool:
-    return hasattr(source, "key_to_index") and hasattr(source, "vectors")
 
 
 def check_embeddings_param(embeddings, weights) -> list:
@@ -30,12 +25,7 @@ def check_embeddings_param(embeddings, weights) -> list:
         raise ValueError("embeddings is an empty sequence: give 'default', a path, "
                          "KeyedVectors, or a list of them")
     for position, source in enumerate(sources):
-        if not (is_named_source(source) or is_vectors(source)):
-            where = "" if len(sources) == 1 else f" (item {position})"
-            raise ValueError(f"embeddings{where} must be 'default', 'word2vec', 'fasttext', "
-                             f"a path to a GloVe, Paragram or word2vec file, or gensim "
-                             f"KeyedVectors; got "
-                             f"{type(source).__name__}: {source!r:.80}")
+        check_embedding_source(source, where="" if len(sources) == 1 else f" (item {position})")
     if weights is not None and len(sources) < 2:
         raise ValueError("embedding_weights weigh several embeddings against each other; "
                          "give a list of embeddings or leave embedding_weights=None")
@@ -75,8 +65,6 @@ def embedding_matrix(tokenizer: SequenceTokenizer, embeddings, *, weights=None,
 
 
 def _load(source, words: list[str], fallbacks: tuple[str, ...], corpus, seed: int):
-    from ...features._embedding_sources import named_embeddings
-
     if is_named_source(source):
         # Only the vectors the vocabulary can use: a 2.2M-word file then costs little memory.
         vectors, _ = named_embeddings(source, words, corpus=corpus, fallbacks=fallbacks,
