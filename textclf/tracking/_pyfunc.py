@@ -35,6 +35,7 @@ import mlflow
 import numpy as np
 import pandas as pd
 from mlflow.models import infer_signature
+from packaging.requirements import Requirement
 
 TEXT_COLUMN = "question_text"
 _ARTIFACT = "classifier"
@@ -306,11 +307,12 @@ def _requirements(*, neural: bool = False) -> list[str]:
         declared = importlib.metadata.requires("textclf") or []
     except importlib.metadata.PackageNotFoundError:
         declared = []
-    for requirement in declared:
-        extra = re.search(r"""extra\s*==\s*["']([^"']+)["']""", requirement)
-        if extra is not None and not (neural and extra.group(1) == "neural"):
-            continue
-        names.append(re.split(r"[\s<>=!~;\[]", requirement, maxsplit=1)[0])
+    # A requirement of an extra carries the marker `extra == "..."`: evaluated against the
+    # extra asked for (none, or "neural"), it keeps the base requirements and that extra's.
+    environment = {"extra": "neural" if neural else ""}
+    for requirement in map(Requirement, declared):
+        if requirement.marker is None or requirement.marker.evaluate(environment):
+            names.append(requirement.name)
     pinned = []
     for distribution in dict.fromkeys(names):
         version = _version(distribution)
