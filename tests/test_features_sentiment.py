@@ -14,6 +14,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from textclf.data import load_dataset
 from textclf.features import MetaFeatures, SentimentFeatures
+from textclf.features._sentiment import LONG_TEXT_WORDS
 
 ALL_COLUMNS = ["vader_compound", "vader_pos", "vader_neu", "vader_neg", "textblob_polarity",
                "textblob_subjectivity"]
@@ -93,12 +94,116 @@ def test_unicode_and_emoji():
 
 
 def test_a_very_long_text_scores_within_range():
-    # 2,000 words: VADER's cost grows with the square of the length (see the docstring).
+    # 2,000 words without a sentence end: VADER reads it in pieces of LONG_TEXT_WORDS words.
     scores = scores_of("a wonderful, lovely day " * 500)
     assert 0.9 < scores["vader_compound"] <= 1.0
     assert 0.0 < scores["textblob_polarity"] <= 1.0
     assert scores["vader_pos"] + scores["vader_neu"] + scores["vader_neg"] == pytest.approx(
         1.0, abs=0.002)
+
+
+LONG_REVIEW_SENTENCES = [
+    "I absolutely love this dress, it is beautiful!",
+    "The fabric feels cheap and the zipper broke after one wear.",
+    'My sister said "it looks awful on you."',
+    "Sizing runs small, so order one size up.",
+    "NOT worth the price?",
+]
+
+
+def long_review() -> tuple[str, list[str]]:
+    """A text of more than LONG_TEXT_WORDS words, and its sentences in order."""
+    sentences = []
+    while sum(len(sentence.split()) for sentence in sentences) <= LONG_TEXT_WORDS:
+        sentences += LONG_REVIEW_SENTENCES
+    # Sentences end at ". ", "! ", "? ", after a closing quote, and at a blank line.
+    text = " ".join(sentences[:5]) + "\n\n" + " ".join(sentences[5:])
+    return text, sentences
+
+
+def word_weighted_vader(pieces: list[str]) -> dict[str, float]:
+    vader = SentimentIntensityAnalyzer()
+    weights = np.array([len(piece.split()) for piece in pieces], dtype=float)
+    scores = [vader.polarity_scores(piece) for piece in pieces]
+    return {f"vader_{name}": float(weights @ [score[name] for score in scores] / weights.sum())
+            for name in ("compound", "pos", "neu", "neg")}
+
+
+def vader_word_counts(monkeypatch) -> list[int]:
+    """Record the number of words of every text VADER is called on."""
+    words_per_call = []
+    original = SentimentIntensityAnalyzer.polarity_scores
+
+    def counting(self, text):
+        words_per_call.append(len(text.split()))
+        return original(self, text)
+
+    monkeypatch.setattr(SentimentIntensityAnalyzer, "polarity_scores", counting)
+    return words_per_call
+
+
+def test_a_long_text_scores_the_word_weighted_mean_of_its_sentences():
+    text, sentences = long_review()
+    assert len(text.split()) > LONG_TEXT_WORDS
+    scores = scores_of(text, analyzers=["vader"])
+    assert scores == pytest.approx(word_weighted_vader(sentences))
+    # Scored whole, the same text gets other numbers: the rule is what makes these.
+    whole = SentimentIntensityAnalyzer().polarity_scores(text)
+    assert scores["vader_compound"] != pytest.approx(whole["compound"], abs=1e-3)
+    assert scores["vader_pos"] + scores["vader_neu"] + scores["vader_neg"] == pytest.approx(
+        1.0, abs=0.002)
+
+
+def test_a_run_on_sentence_is_scored_in_pieces_of_long_text_words():
+    words = ("this is not a good day but the food was lovely " * 30).split()
+    pieces = [" ".join(words[start:start + LONG_TEXT_WORDS])
+              for start in range(0, len(words), LONG_TEXT_WORDS)]
+    assert len(pieces) > 1 and max(len(piece.split()) for piece in pieces) == LONG_TEXT_WORDS
+    assert scores_of(" ".join(words), analyzers=["vader"]) == pytest.approx(
+        word_weighted_vader(pieces))
+
+
+@pytest.mark.parametrize("text", [
+    "I hate this",
+    "Why are all politicians so stupid and corrupt?",
+    # Several sentences, but short: scored whole, "but" and "!" acting across them.
+    "Great dress! But the zipper broke. NEVER again!!",
+    " ".join(["good"] * LONG_TEXT_WORDS),
+])
+def test_a_text_of_at_most_long_text_words_scores_as_vader_on_the_whole_text(text,
+                                                                            monkeypatch):
+    expected = SentimentIntensityAnalyzer().polarity_scores(text)
+    words_per_call = vader_word_counts(monkeypatch)
+    assert scores_of(text, analyzers=["vader"]) == {
+        f"vader_{name}": expected[name] for name in ("compound", "pos", "neu", "neg")}
+    assert words_per_call == [len(text.split())] * len(words_per_call)
+
+
+def test_vader_never_reads_a_long_text_whole(monkeypatch, sms_texts):
+    # Real messages joined into texts of about 2,000 words, plus one long run-on.
+    joined, texts = [], []
+    for message in sms_texts * 20:
+        joined.append(message)
+        if sum(len(part.split()) for part in joined) >= 2_000:
+            texts.append(" ".join(joined))
+            joined = []
+    texts.append("a wonderful, lovely day " * 500)
+    words_per_call = vader_word_counts(monkeypatch)
+    features = SentimentFeatures(analyzers=["vader"]).fit_transform(texts)
+
+    assert max(words_per_call) <= LONG_TEXT_WORDS
+    # Every word is read once: the pieces of a text partition its words.
+    assert sum(words_per_call) == sum(len(text.split()) for text in texts)
+    np.testing.assert_allclose(features[:, 1:].sum(axis=1), 1.0, atol=0.002)
+    assert (np.abs(features[:, 0]) <= 1).all()
+
+
+def test_a_text_of_one_word_more_than_long_text_words_is_split(monkeypatch):
+    text = " ".join(["good."] * (LONG_TEXT_WORDS + 1))
+    words_per_call = vader_word_counts(monkeypatch)
+    scores = scores_of(text, analyzers=["vader"])
+    assert words_per_call == [1] * (LONG_TEXT_WORDS + 1)  # one call per sentence
+    assert scores == pytest.approx(word_weighted_vader(["good."]))
 
 
 def test_each_distinct_text_is_scored_once(monkeypatch):

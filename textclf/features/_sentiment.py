@@ -13,6 +13,7 @@ polarity of a question is a weak but cheap signal. Two analysers, each needing n
 from __future__ import annotations
 
 import logging
+import re
 from functools import cache
 
 import numpy as np
@@ -27,6 +28,15 @@ ANALYZERS = {
     "textblob": ("textblob_polarity", "textblob_subjectivity"),
 }
 _VADER_SCORES = ("compound", "pos", "neu", "neg")
+
+# Texts of more words than this are scored by VADER per sentence (see SentimentFeatures):
+# above it VADER's quadratic cost starts to show; at or below it nothing changes. The
+# shipped reviews have at most 115 words and the Quora questions fewer still.
+LONG_TEXT_WORDS = 120
+# Where a long text is cut: white space after a sentence's final punctuation (and an
+# optional closing quote or bracket), or a blank line. Lookbehinds keep the punctuation
+# with its sentence, where VADER reads it.
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|(?<=[.!?][\"'\u201d\u2019)\]])\s+|\n\s*\n")
 
 
 class SentimentFeatures(TextFeatures):
@@ -57,15 +67,33 @@ class SentimentFeatures(TextFeatures):
 
     Empty or missing texts score 0 everywhere.
 
+    Long texts are scored sentence by sentence, because VADER's rules rescan the words
+    before each word (its negation and idiom checks lower-case the whole text again), so
+    the cost of scoring a text whole grows with the square of its length. The rule, for
+    the VADER columns:
+
+    - A text of at most ``LONG_TEXT_WORDS`` (120) white-space words is scored whole, exactly
+      as ``polarity_scores(text)``, so questions, reviews and text messages score as VADER
+      scores them.
+    - A longer text is cut into sentences after ``.``, ``!`` or ``?`` (optionally followed
+      by a closing quote or bracket) and white space, and at blank lines, by a regular
+      expression that needs no NLTK data; a sentence of more than ``LONG_TEXT_WORDS`` words
+      (a run-on without punctuation) is cut further into pieces of that many words. Each
+      piece is scored by VADER on its own, as VADER's authors advise for paragraphs, and
+      the four scores of the text are the means of its pieces' scores weighted by their
+      numbers of words: a long sentence weighs more than a fragment such as "Thanks.",
+      and ``vader_pos``, ``vader_neu`` and ``vader_neg`` still sum to 1. Exclamation marks,
+      capitals and "but" then act within their own sentence, not across the whole text.
+
+    TextBlob's pattern analyser costs the same per word whatever the length, so it scores
+    every text whole. ``python -m benchmarks.text_length`` measures the time per word of
+    both at 20, 200 and 2,000 words per text; ``python -m benchmarks.feature_speed`` gives
+    texts per second on Quora questions.
+
     Both analysers are Python code run once per text, so each **distinct** text of a
-    column is scored once and its scores are copied to its repeats. On Quora questions
-    (one idle core) VADER scores about 39k texts per second and TextBlob about 25k; see
-    ``python -m benchmarks.feature_speed``. VADER's time grows with the square of a
-    text's length, because for every sentiment word it lower-cases the whole text again:
-    2,000 words take about 0.2 s, 16,000 words about 12 s. Questions and messages (tens of
-    words) never notice; split long documents into sentences or paragraphs before scoring
-    them. The analysers are built on first use and kept at module level, never on the
-    estimator, so a fitted ``SentimentFeatures`` pickles to a few hundred bytes.
+    column is scored once and its scores are copied to its repeats. The analysers are
+    built on first use and kept at module level, never on the estimator, so a fitted
+    ``SentimentFeatures`` pickles to a few hundred bytes.
 
     Parameters
     ----------
@@ -117,10 +145,40 @@ def _vader_scores(texts: list[str]) -> np.ndarray:
     polarity_scores = _vader_analyzer().polarity_scores
     scores = np.zeros((len(texts), len(_VADER_SCORES)))
     for row, text in enumerate(texts):
-        if text:  # VADER gives zeros for "" too; skipping it saves the call
+        if not text:  # VADER gives zeros for "" too; skipping it saves the call
+            continue
+        if len(text.split()) <= LONG_TEXT_WORDS:
             by_name = polarity_scores(text)
             scores[row] = [by_name[name] for name in _VADER_SCORES]
+        else:
+            scores[row] = _vader_scores_by_sentence(text, polarity_scores)
     return scores
+
+
+def _vader_scores_by_sentence(text: str, polarity_scores) -> np.ndarray:
+    """VADER's four scores of a long text: the word-weighted means of its pieces' scores."""
+    pieces, n_words = _sentence_pieces(text)
+    piece_scores = np.array([[by_name[name] for name in _VADER_SCORES]
+                             for by_name in map(polarity_scores, pieces)])
+    return np.asarray(n_words, dtype=float) @ piece_scores / sum(n_words)
+
+
+def _sentence_pieces(text: str) -> tuple[list[str], list[int]]:
+    """The sentences of ``text``, runs of more than LONG_TEXT_WORDS words cut into pieces
+    of that many, and the number of words of each."""
+    pieces, n_words = [], []
+    for sentence in _SENTENCE_BREAK.split(text):
+        words = sentence.split()
+        if len(words) <= LONG_TEXT_WORDS:
+            if words:
+                pieces.append(sentence)
+                n_words.append(len(words))
+            continue
+        for start in range(0, len(words), LONG_TEXT_WORDS):
+            piece = words[start:start + LONG_TEXT_WORDS]
+            pieces.append(" ".join(piece))
+            n_words.append(len(piece))
+    return pieces, n_words
 
 
 def _textblob_scores(texts: list[str]) -> np.ndarray:
