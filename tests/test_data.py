@@ -4,10 +4,13 @@ import re
 import warnings
 import zipfile
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from textclf.data import (
+    duplicate_groups,
+    grouped_stratified_folds,
     DataValidationError,
     EmptyTextWarning,
     list_datasets,
@@ -203,3 +206,35 @@ def test_real_quora_files_load(quora_dir):
     test = read_test(quora_dir / "test.csv")
     assert (len(train), len(test)) == (48820, 56370)
     assert train["target"].mean() == pytest.approx(0.0619, abs=5e-4)
+
+
+def test_identical_texts_share_a_group_after_case_and_space_folding():
+    groups = duplicate_groups(["Why is X?", "why  is x?", "Why is X ?", None, "", "Ｗｈｙ is X?"])
+    assert groups.tolist() == [0, 0, 1, 2, 2, 0]
+
+
+def test_the_holdout_split_keeps_every_copy_of_a_text_on_one_side():
+    frame = load_dataset("sms_spam")
+    keys = frame["question_text"].str.casefold().str.split().str.join(" ")
+    assert keys.duplicated().sum() > 100  # the shipped messages repeat
+    split = split_train_test(frame, test_size=0.2, random_state=3)
+    train_keys = set(split.train["question_text"].str.casefold().str.split().str.join(" "))
+    test_keys = set(split.test["question_text"].str.casefold().str.split().str.join(" "))
+    assert not train_keys & test_keys
+    # Still stratified, still every row once, and about a fifth of the distinct texts held out.
+    assert abs(split.test_labels["target"].mean() - frame["target"].mean()) < 0.01
+    assert sorted([*split.train["qid"], *split.test["qid"]]) == sorted(frame["qid"])
+    assert len(test_keys) == pytest.approx(0.2 * keys.nunique(), abs=2)
+    ungrouped = split_train_test(frame, test_size=0.2, random_state=3, group_duplicates=False)
+    assert set(ungrouped.train["question_text"]) & set(ungrouped.test["question_text"])
+
+
+def test_grouped_folds_are_stratified_over_groups_and_reject_bad_groups():
+    y = np.array([0, 1] * 50)
+    groups = np.repeat(np.arange(25), 4)
+    folds = grouped_stratified_folds(y, groups, n_splits=5, random_state=0)
+    for train, valid in folds:
+        assert not set(groups[train]) & set(groups[valid])
+        assert y[valid].sum() > 0
+    with pytest.raises(ValueError, match="groups has 3 rows but y has 100"):
+        grouped_stratified_folds(y, [1, 2, 3])

@@ -5,6 +5,11 @@
 >>> test = read_test("test.csv")              # any Kaggle file, by path
 """
 
+from ._duplicates import (
+    duplicate_groups,
+    grouped_stratified_folds,
+    grouped_train_test_split,
+)
 from ._kaggle_csv import (
     TEST_COLUMNS,
     TRAIN_COLUMNS,
@@ -23,6 +28,9 @@ __all__ = [
     "DataValidationError",
     "EmptyTextWarning",
     "KaggleSplit",
+    "duplicate_groups",
+    "grouped_stratified_folds",
+    "grouped_train_test_split",
     "list_datasets",
     "load_dataset",
     "read_test",

@@ -1,4 +1,8 @@
-"""Split a labelled file into Kaggle-like train/test files, keeping the held-back labels."""
+"""Split a labelled file into Kaggle-like train/test files, keeping the held-back labels.
+
+Identical texts are kept on one side (``textclf.data.duplicate_groups``): a test row whose
+twin is in training would score memory, not the model.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
-from sklearn.model_selection import train_test_split
-
 from .._io import atomic_write
+from ._duplicates import duplicate_groups, grouped_train_test_split
 from ._kaggle_csv import read_train, validate_questions
 
 
@@ -34,16 +38,22 @@ class KaggleSplit:
 
 
 def split_train_test(data: pd.DataFrame | str | os.PathLike, *, test_size: float = 0.2,
-                     random_state: int = 42) -> KaggleSplit:
-    """Stratified, seeded split of a labelled file or frame; each part keeps the input order."""
+                     random_state: int = 42, group_duplicates: bool = True) -> KaggleSplit:
+    """Stratified, seeded split of a labelled file or frame; each part keeps the input order.
+
+    With ``group_duplicates`` (the default) every copy of a repeated text goes to the same
+    part, and ``test_size`` is the share of distinct texts held out.
+    """
     if isinstance(data, pd.DataFrame):
         frame = validate_questions(data, source="frame", labelled=True)
     else:
         frame = read_train(data)
-    train_rows, test_rows = train_test_split(
-        frame.index.to_numpy(), test_size=test_size, random_state=random_state,
-        stratify=frame["target"])
-    train = frame.loc[sorted(train_rows)].reset_index(drop=True)
-    held_out = frame.loc[sorted(test_rows)].reset_index(drop=True)
+    target = frame["target"].to_numpy()
+    groups = (duplicate_groups(frame["question_text"]) if group_duplicates
+              else np.arange(len(frame)))
+    train_rows, test_rows = grouped_train_test_split(target, groups, test_size=test_size,
+                                                     random_state=random_state)
+    train = frame.iloc[train_rows].reset_index(drop=True)
+    held_out = frame.iloc[test_rows].reset_index(drop=True)
     return KaggleSplit(train=train, test=held_out.drop(columns="target"),
                        test_labels=held_out[["qid", "target"]])
