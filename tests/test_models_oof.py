@@ -11,6 +11,7 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import make_column_transformer
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import make_pipeline
 from sklearn.svm import LinearSVC
@@ -52,9 +53,78 @@ def test_every_row_is_predicted_once_by_the_model_that_did_not_train_on_it(sms):
     for train, valid in result.folds:
         assert not set(train) & set(valid) and len(train) + len(valid) == len(X)
     # The same as scikit-learn's own cross_val_predict over the same folds.
-    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=42)
-    expected = cross_val_predict(text_model(), X, y, cv=folds, method="predict_proba")[:, 1]
+    expected = cross_val_predict(text_model(), X, y, cv=list(result.folds),
+                                 method="predict_proba")[:, 1]
     np.testing.assert_allclose(result.oof, expected, rtol=1e-12)
+
+
+def _identity(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def test_identical_texts_never_sit_on_both_sides_of_a_fold(sms):
+    X, y = sms
+    keys = X.map(_identity).to_numpy()
+    assert len(set(keys)) < len(keys)  # the sample holds repeated messages
+
+    def straddling(result):
+        return sum(len(set(keys[train]) & set(keys[valid])) for train, valid in result.folds)
+
+    assert straddling(oof_predict(text_model(), X, y)) == 0
+    # Without grouping, the same seed puts twins on both sides: the grouping is what helps.
+    assert straddling(oof_predict(text_model(), X, y, group_duplicates=False)) > 0
+
+
+def test_without_repeated_texts_the_folds_are_stratified_kfolds(sms):
+    X, y = sms
+    unique = X.map(_identity).drop_duplicates().index
+    X, y = X.loc[unique], y.loc[unique]
+    result = oof_predict(text_model(), X, y, random_state=7)
+    expected = StratifiedKFold(n_splits=5, shuffle=True, random_state=7).split(X, y)
+    for (train, valid), (expected_train, expected_valid) in zip(result.folds, expected):
+        np.testing.assert_array_equal(valid, expected_valid)
+        np.testing.assert_array_equal(train, expected_train)
+
+
+def test_groups_and_folds_can_be_given(sms):
+    X, y = sms
+    groups = np.arange(len(X)) // 10  # blocks of ten rows
+    grouped = oof_predict(text_model(), X, y, groups=groups)
+    for train, valid in grouped.folds:
+        assert not set(groups[train]) & set(groups[valid])
+    again = oof_predict(text_model(), X, y, folds=grouped.folds, n_splits=3, random_state=0)
+    for (_, valid), (_, valid_again) in zip(grouped.folds, again.folds):
+        np.testing.assert_array_equal(valid, valid_again)
+    np.testing.assert_allclose(again.oof, grouped.oof)
+    with pytest.raises(ValueError, match="exactly once"):
+        oof_predict(text_model(), X, y, folds=grouped.folds[:-1] + (grouped.folds[0],))
+
+
+def test_the_headline_f1_is_cross_fitted_and_exposes_a_model_without_signal():
+    tuned_gain, crossfit_gain = [], []
+    for seed in range(10):
+        rng = np.random.default_rng(seed)
+        y = (rng.random(300) < 0.1).astype(int)
+        result = oof_predict(LogisticRegression(), rng.normal(size=(300, 20)), y)
+        base_rate_f1 = 2 * y.mean() / (1 + y.mean())  # everything predicted positive
+        tuned_gain.append(result.f1 - base_rate_f1)
+        crossfit_gain.append(result.crossfit_f1 - base_rate_f1)
+    # Noise has nothing to learn: a threshold tuned on the rows it scores still finds a
+    # lucky cut, a cross-fitted one lands at the base rate's F1.
+    assert np.mean(tuned_gain) > 0.02
+    assert abs(np.mean(crossfit_gain)) < 0.01
+
+
+def test_each_fold_is_labelled_at_the_best_threshold_of_the_other_folds(sms):
+    X, y = sms
+    result = oof_predict(text_model(), X, y)
+    labels = np.empty(len(y), dtype=int)
+    for (_, valid), threshold in zip(result.folds, result.crossfit_thresholds):
+        others = np.setdiff1d(np.arange(len(y)), valid)
+        assert threshold == best_f1_threshold(y.to_numpy()[others], result.oof[others]).threshold
+        labels[valid] = result.oof[valid] >= threshold
+    assert result.crossfit_f1 == pytest.approx(f1_score(y, labels))
+    assert result.crossfit_f1 <= result.f1
 
 
 def test_learned_text_steps_never_see_the_held_out_fold(sms):
@@ -137,7 +207,9 @@ def test_rows_are_taken_by_position_from_every_input_kind(sms):
     frame = pd.DataFrame({"question_text": X, "length": X.str.len()})
     by_column = make_pipeline(make_column_transformer((TfidfVectorizer(), "question_text")),
                               LogisticRegression(C=10, solver="liblinear"))
-    assert np.array_equal(oof_predict(by_column, frame, y).oof, reference.oof)
+    # A table is not one column of texts, so it is not grouped on its own: same folds given.
+    assert np.array_equal(oof_predict(by_column, frame, y, folds=reference.folds).oof,
+                          reference.oof)
     features = TfidfVectorizer().fit_transform(X)
     linear = LogisticRegression(C=10, solver="liblinear")
     from_csr = oof_predict(linear, features, y)

@@ -13,6 +13,8 @@ Example::
     write_error_analysis(errors, "reports/lr")                 # CSV files + Markdown
     test_labels = best.predict(test_proba)                     # 0/1, for write_submission
 
+- ``cross_fitted_f1`` -> ``CrossFittedF1``: the headline F1 of out-of-fold scores, each
+  fold labelled at the threshold tuned on the other folds.
 - ``best_f1_threshold`` -> ``BestThreshold``; ``f1_threshold_curve`` -> ``F1ThresholdCurve``
   (F1, precision and recall at every distinct score, for plots).
 - ``classification_scores`` -> ``ClassificationScores`` (F1, precision, recall, ROC-AUC,
@@ -45,8 +47,11 @@ from ._scores import ClassificationScores, classification_scores
 from ._threshold import (
     GRID_THRESHOLDS,
     BestThreshold,
+    CrossFittedF1,
     F1ThresholdCurve,
     best_f1_threshold,
+    check_folds,
+    cross_fitted_f1,
     f1_threshold_curve,
 )
 
@@ -54,10 +59,13 @@ __all__ = [
     "GRID_THRESHOLDS",
     "BestThreshold",
     "ClassificationScores",
+    "CrossFittedF1",
     "ErrorAnalysis",
     "F1ThresholdCurve",
     "best_f1_threshold",
+    "check_folds",
     "classification_scores",
+    "cross_fitted_f1",
     "error_analysis",
     "f1_threshold_curve",
     "write_error_analysis",

@@ -9,10 +9,12 @@ Example::
     model = make_pipeline(TfidfVectorizer(), logistic_regression())
     result = oof_predict(model, train["question_text"], train["target"],
                          test["question_text"])
-    result.f1, result.best_threshold   # out-of-fold F1 at its best threshold
+    result.crossfit_f1                 # out-of-fold F1, thresholds cross-fitted
+    result.f1, result.best_threshold   # tuned F1 at the best out-of-fold threshold
     result.test_labels                 # 0/1 test predictions at that threshold
 
-- ``oof_predict`` -> ``OofResult``: the k-fold engine every approach goes through.
+- ``oof_predict`` -> ``OofResult``: the k-fold engine every approach goes through;
+  ``comparison_table`` ranks several results.
 - The zoo: ``logistic_regression``, ``lightgbm_classifier`` (``LightGBMClassifier``),
   ``multinomial_nb``, ``bernoulli_nb``, ``nb_logistic_regression``
   (``NBLogisticRegression``); ``make_model(name)`` over ``MODELS``.
@@ -33,6 +35,7 @@ from textclf._lazy import lazy_exports
 _EXPORTS = {
     "OofResult": "._oof",
     "oof_predict": "._oof",
+    "comparison_table": "._comparison",
     "LightGBMClassifier": "._lightgbm",
     "NBLogisticRegression": "._nb_lr",
     "MODELS": "._zoo",

@@ -42,21 +42,23 @@ class StackInputs:
 
     ``oof`` (n_train x n_approaches) holds the out-of-fold probabilities, ``test``
     (n_test x n_approaches, or None) the fold-averaged test probabilities, ``y`` the 0/1
-    training target. Columns are named after the approaches.
+    training target. Columns are named after the approaches. ``folds`` is the split every
+    base approach was scored on: the stack's own evaluation must use it too, or a row's
+    meta-features would come from fold models that trained on rows the stack holds out.
     """
 
     oof: pd.DataFrame
     test: pd.DataFrame | None
     y: np.ndarray
+    folds: tuple[tuple[np.ndarray, np.ndarray], ...]
 
 
 def stack_inputs(results: Mapping[str, OofResult]) -> StackInputs:
     """Line up several approaches' ``OofResult`` as the stack's inputs.
 
-    All results must score the same training rows (same target, same order); either all or
-    none carry test probabilities. They should come from the same folds (same
-    ``random_state`` and ``n_splits``): then no approach is tuned on rows another one saw
-    differently.
+    All results must score the same training rows (same target, same order) on the same
+    folds (same ``random_state``, ``n_splits`` and grouping); either all or none carry test
+    probabilities.
     """
     if not results:
         raise ValueError("stack_inputs needs at least one approach's OofResult")
@@ -68,6 +70,10 @@ def stack_inputs(results: Mapping[str, OofResult]) -> StackInputs:
             raise ValueError(f"approach {name!r} was scored on other training rows than "
                              f"{names[0]!r} (different length, order or target); run every "
                              "approach on the same X, y")
+        if not _same_folds(result.folds, first.folds):
+            raise ValueError(f"approach {name!r} was scored on other folds than {names[0]!r}; "
+                             "run every approach with the same n_splits, random_state and "
+                             "groups (or folds=)")
     with_test = [name for name in names if results[name].test is not None]
     if with_test and len(with_test) != len(names):
         missing = sorted(set(names) - set(with_test))
@@ -81,7 +87,12 @@ def stack_inputs(results: Mapping[str, OofResult]) -> StackInputs:
                              f"{lengths}")
         test = pd.DataFrame({name: results[name].test for name in names})
     oof = pd.DataFrame({name: results[name].oof for name in names})
-    return StackInputs(oof=oof, test=test, y=first.y_true.copy())
+    return StackInputs(oof=oof, test=test, y=first.y_true.copy(), folds=first.folds)
+
+
+def _same_folds(folds, other) -> bool:
+    return len(folds) == len(other) and all(
+        np.array_equal(valid, other_valid) for (_, valid), (_, other_valid) in zip(folds, other))
 
 
 class StackingEnsemble(ClassifierMixin, BaseEstimator):
@@ -92,7 +103,7 @@ class StackingEnsemble(ClassifierMixin, BaseEstimator):
 
     - evaluates the stack honestly: ``oof_predict`` over the same matrix gives the
       meta-model's own out-of-fold probabilities, F1 and best threshold (``oof_result_``);
-      compare ``oof_result_.f1`` with the base approaches' ``f1``;
+      compare ``oof_result_.crossfit_f1`` with the base approaches' ``crossfit_f1``;
     - fits the meta-model on all rows (``meta_model_``), which ``predict_proba`` applies to
       the base approaches' fold-averaged test probabilities (same columns, same order).
 
@@ -139,14 +150,19 @@ class StackingEnsemble(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.n_jobs = n_jobs
 
-    def fit(self, X, y):
-        """Evaluate the stack out of fold, then fit the meta-model on every row."""
+    def fit(self, X, y, *, folds=None):
+        """Evaluate the stack out of fold, then fit the meta-model on every row.
+
+        ``folds``, the base approaches' split (``StackInputs.folds``), makes the evaluation
+        use it; without it the stack draws its own ``n_splits`` stratified folds.
+        """
         check_scalar(self.C, "C", numbers.Real, min_val=0, include_boundaries="neither")
         X, y = validate_data(self, X, y, dtype=np.float64)
         self.classes_ = binary_classes(y, "StackingEnsemble")
         self._check_probabilities(X)
         self.oof_result_ = oof_predict(self._meta_model(), X, y, n_splits=self.n_splits,
-                                       random_state=self.random_state, n_jobs=self.n_jobs)
+                                       random_state=self.random_state, n_jobs=self.n_jobs,
+                                       folds=folds)
         self.meta_model_ = self._meta_model().fit(X, y)
         self.weights_ = self.meta_model_[-1].coef_.ravel().copy()
         return self
