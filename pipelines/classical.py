@@ -1,21 +1,25 @@
 """Evaluate the classical approaches out of fold, stack them, and write a submission.
 
 Each approach (pipelines.approaches) goes through a stratified k-fold on the training
-rows; the stack's logistic regression then learns from their out-of-fold probabilities
-and is itself scored out of fold. Results: one table row per approach (out-of-fold F1 at
-its best threshold, threshold, precision, recall, ROC-AUC, fit seconds), the out-of-fold
-and test probabilities as Parquet, and, with a test file, a Kaggle submission from the
-approach with the best out-of-fold F1.
+rows, identical texts kept on one side of every fold; the stack's logistic regression then
+learns from their out-of-fold probabilities (every other approach given, or
+``--stack-bases``) and is itself scored out of fold, on the same folds. Results: one table
+row per approach (``textclf.models.comparison_table``: cross-fitted and tuned out-of-fold
+F1, threshold, precision, recall, ROC-AUC, fit seconds), the out-of-fold and test
+probabilities as Parquet, and, with a test file, a Kaggle submission from the approach
+with the best cross-fitted out-of-fold F1. Nothing is tracked; ``pipelines.main`` is the
+tracked study.
 
-    python -m pipelines.classical [--approach NAME ... | --approach all]
-        [--dataset NAME | --train PATH] [--test PATH] [--folds 5] [--seed 42]
-        [--n-jobs 1] [--cache-dir DIR] [--output-dir outputs] [--overwrite]
+    python -m pipelines.classical [--approach NAME ... | classical | all]
+        [--stack-bases NAME ...] [--dataset NAME | --train PATH] [--test PATH]
+        [--folds 5] [--seed 42] [--n-jobs 1] [--cache-dir DIR] [--output-dir outputs]
+        [--overwrite]
 """
 
 from __future__ import annotations
 
-import argparse
 import logging
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,15 +27,22 @@ from pathlib import Path
 
 import pandas as pd
 
+from textclf._console import OneLineParser, configure_logging, run_command
 from textclf._io import atomic_write
 from textclf.data import list_datasets, load_dataset, read_test, read_train
 from textclf.features import cache_features
-from textclf.models import OofResult, StackingEnsemble, oof_predict, stack_inputs
+from textclf.models import (
+    OofResult,
+    StackingEnsemble,
+    comparison_table,
+    oof_predict,
+    stack_inputs,
+)
 from textclf.submission import write_submission
 
-from .approaches import APPROACHES, SEED_STACK_QUORA_F1, STACK_BASES, get_approach
+from .approaches import APPROACHES, STACK, get_approach
+from .main import expand_approaches, stack_bases_of
 
-STACK = "stack"
 log = logging.getLogger("textclf.pipelines.classical")
 
 
@@ -44,28 +55,19 @@ class Evaluation:
     test: pd.DataFrame | None
 
     def table(self) -> pd.DataFrame:
-        rows = []
-        for name, result in self.results.items():
-            seed_f1 = (SEED_STACK_QUORA_F1 if name == STACK
-                       else APPROACHES[name].seed_quora_f1)
-            scores = result.scores()
-            rows.append({"approach": name, "oof_f1": scores.f1,
-                         "threshold": scores.threshold,
-                         "precision": scores.precision, "recall": scores.recall,
-                         "roc_auc": scores.roc_auc, "pr_auc": scores.average_precision,
-                         "fold_f1_std": float(result.fold_scores.std()),
-                         "fit_seconds": float(result.fit_seconds.sum()),
-                         "seed_quora_f1": seed_f1})
-        return pd.DataFrame(rows).sort_values("oof_f1", ascending=False, ignore_index=True)
+        return comparison_table(self.results)
 
     def best(self) -> str:
-        return max(self.results, key=lambda name: self.results[name].f1)
+        """The approach with the best cross-fitted out-of-fold F1."""
+        return self.table().loc[0, "approach"]
 
 
 def evaluate(approaches: Sequence[str], train: pd.DataFrame, test: pd.DataFrame | None = None,
-             *, n_splits: int = 5, random_state: int = 42, n_jobs: int = 1,
+             *, stack_bases: Sequence[str] | None = None, n_splits: int = 5,
+             random_state: int = 42, n_jobs: int = 1,
              cache_dir: str | Path | None = None) -> Evaluation:
-    """Out-of-fold results of ``approaches`` (names; ``"stack"`` stacks the others).
+    """Out-of-fold results of ``approaches`` (names; ``"stack"`` stacks the others, or
+    ``stack_bases``, which are evaluated too).
 
     With ``cache_dir``, each fold's fitted feature steps are cached there
     (``textclf.features.cache_features``): approaches that share their first steps, and
@@ -74,7 +76,8 @@ def evaluate(approaches: Sequence[str], train: pd.DataFrame, test: pd.DataFrame 
     texts, y = train["question_text"], train["target"].to_numpy()
     test_texts = None if test is None else test["question_text"]
     results: dict[str, OofResult] = {}
-    for name in [a for a in approaches if a != STACK]:
+    stacked = stack_bases_of(approaches, stack_bases) if STACK in approaches else []
+    for name in dict.fromkeys([*(a for a in approaches if a != STACK), *stacked]):
         started = time.perf_counter()
         estimator = get_approach(name).build()
         if cache_dir is not None:
@@ -82,16 +85,15 @@ def evaluate(approaches: Sequence[str], train: pd.DataFrame, test: pd.DataFrame 
         results[name] = oof_predict(estimator, texts, y, test_texts,
                                     n_splits=n_splits, random_state=random_state,
                                     n_jobs=n_jobs)
-        log.info("%-16s out-of-fold F1 %.4f (threshold %.3f) in %.1f s", name,
-                 results[name].f1, results[name].best_threshold,
-                 time.perf_counter() - started)
-    if STACK in approaches:
-        if len(results) < 2:
-            raise ValueError("the stack needs at least two base approaches")
-        inputs = stack_inputs(results)
+        log.info("%-16s out-of-fold F1 %.4f cross-fitted, %.4f tuned (threshold %.3f) in "
+                 "%.1f s", name, results[name].crossfit_f1, results[name].f1,
+                 results[name].best_threshold, time.perf_counter() - started)
+    if stacked:
+        inputs = stack_inputs({name: results[name] for name in stacked})
         results[STACK] = oof_predict(StackingEnsemble(), inputs.oof, inputs.y, inputs.test,
-                                     n_splits=n_splits, random_state=random_state)
-        log.info("%-16s out-of-fold F1 %.4f", STACK, results[STACK].f1)
+                                     folds=inputs.folds)
+        log.info("%-16s out-of-fold F1 %.4f cross-fitted, %.4f tuned, over %s", STACK,
+                 results[STACK].crossfit_f1, results[STACK].f1, ", ".join(stacked))
     return Evaluation(results, train, test)
 
 
@@ -127,9 +129,12 @@ def write_outputs(evaluation: Evaluation, directory: Path, *, overwrite: bool = 
 
 
 def main(argv: list[str] | None = None) -> Evaluation:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--approach", nargs="+", default=["all"],
-                        help=f"approach names, 'stack' or 'all': {', '.join(APPROACHES)}")
+    parser = OneLineParser(prog="pipelines.classical", description=__doc__.splitlines()[0])
+    parser.add_argument("--approach", nargs="+", default=["classical"],
+                        help="approach names, 'stack', 'classical' (the non-neural ones and "
+                             f"their stack) or 'all': {', '.join(APPROACHES)}")
+    parser.add_argument("--stack-bases", nargs="*", default=[],
+                        help="what the stack combines (default: every other approach given)")
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--dataset", choices=list_datasets(), default="sms_spam")
     source.add_argument("--train", help="path of a Kaggle-format train CSV")
@@ -143,13 +148,13 @@ def main(argv: list[str] | None = None) -> Evaluation:
     parser.add_argument("--overwrite", action="store_true",
                         help="replace the outputs of an earlier run")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-
-    approaches = [*STACK_BASES, STACK] if args.approach == ["all"] else args.approach
+    approaches = expand_approaches(args.approach, parser)
+    stack_bases = expand_approaches(args.stack_bases, parser, allow_stack=False)
     name = Path(args.train).name.split(".")[0] if args.train else args.dataset
     train = read_train(args.train) if args.train else load_dataset(args.dataset)
     test = read_test(args.test) if args.test else None
-    evaluation = evaluate(approaches, train, test, n_splits=args.folds,
+    evaluation = evaluate(approaches, train, test, stack_bases=stack_bases or None,
+                          n_splits=args.folds,
                           random_state=args.seed, n_jobs=args.n_jobs,
                           cache_dir=args.cache_dir)
     written = write_outputs(evaluation, Path(args.output_dir) / "classical" / name,
@@ -161,4 +166,5 @@ def main(argv: list[str] | None = None) -> Evaluation:
 
 
 if __name__ == "__main__":
-    main()
+    configure_logging("INFO")
+    sys.exit(run_command(main, "pipelines.classical"))

@@ -2,34 +2,38 @@
 
 One parent run per invocation; inside it, one nested child run per approach with its
 parameters, out-of-fold metrics and artifacts (``textclf.tracking.log_approach``), then the
-stack over the base approaches. The parent run carries the comparison table and chart, the
-submission of the approach with the best out-of-fold F1, and that approach served as an
-MLflow model (its fold models averaged, the threshold baked in), registered with the alias
-``champion``.
+stack over the base approaches (every other approach of the invocation, unless
+``--stack-bases`` names them). Every approach is scored on the same folds, drawn so that
+identical texts never sit on both sides. The parent run carries the comparison table and
+chart, the submission of the approach with the best cross-fitted out-of-fold F1, and that
+approach served as an MLflow model (its fold models averaged, the threshold baked in),
+registered with the alias ``champion``.
 
-Without a test file the labelled rows are split (stratified, seeded) into train and test
-parts, Kaggle-style; the test part's held-back labels then score the submission
-(``holdout_f1``), an honest check of the out-of-fold threshold.
+Without a test file the labelled rows are split (stratified, seeded, repeated texts kept
+together) into train and test parts, Kaggle-style; the test part's held-back labels then
+score the submission (``holdout_f1``), an honest check of the out-of-fold threshold.
 
 Nothing finished is lost: each approach's run is closed as soon as it is done, and its
 fold models are stored under ``<output-dir>/runs/<run key>/``; with ``--resume`` a re-run
-takes approaches already finished on the same data with the same parameters from there.
-Outputs are written atomically, and an existing submission is never replaced unless
-``--overwrite`` says so (checked before any work starts).
+takes approaches already finished on the same data with the same parameters and the same
+code from there. Outputs are written atomically, and an existing submission is never
+replaced unless ``--overwrite`` says so (checked before any work starts).
 
     python -m pipelines.main [--train sms_spam|PATH] [--test PATH] [--approach NAME ...]
-        [--embeddings PATH ...] [--folds 5] [--seed 42] [--epochs N]
-        [--output-dir outputs] [--experiment textclf] [--registered-model textclf]
-        [--max-rows N] [--resume] [--overwrite]
+        [--stack-bases NAME ...] [--embeddings PATH ...] [--folds 5] [--seed 42]
+        [--epochs N] [--output-dir outputs] [--experiment textclf]
+        [--registered-model textclf] [--max-rows N] [--resume] [--overwrite]
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import os
 import shutil
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -43,17 +47,39 @@ from sklearn.base import BaseEstimator
 from sklearn.model_selection import train_test_split
 
 from textclf._arguments import whole_number, yes_no
+from textclf._console import OneLineParser, configure_logging, run_command
 from textclf._io import atomic_write
 from textclf._progress import progress
 from textclf.data import list_datasets, load_dataset, read_test, read_train, split_train_test
-from textclf.features import cache_features
-from textclf.models import OofResult, StackingEnsemble, oof_predict, stack_inputs
+from textclf.features import cache_features, load_embeddings_for
+from textclf.metrics import classification_scores
+from textclf.models import (
+    FoldEnsemble,
+    OofResult,
+    StackedEnsemble,
+    StackingEnsemble,
+    oof_predict,
+    stack_inputs,
+)
+from textclf.models import comparison_table as results_table
 from textclf.submission import write_submission
 from textclf.text import EmbeddingNormalizer
+from textclf.tracking import (
+    APPROACH_TAG,
+    PARENT_TAG,
+    RUN_KEY_TAG,
+    code_version,
+    data_fingerprint,
+    estimator_params,
+    finished_run,
+    log_approach,
+    log_comparison,
+    log_text_model,
+    run_key,
+)
 
-from .approaches import APPROACHES, SEED_STACK_QUORA_F1, STACK_BASES, get_approach
+from .approaches import APPROACHES, CLASSICAL, STACK, get_approach
 
-STACK = "stack"
 DEFAULT_TRAIN = "sms_spam"
 HOLDOUT_SHARE = 0.2
 log = logging.getLogger("textclf.pipelines.main")
@@ -78,8 +104,6 @@ def load_data(train: str = DEFAULT_TRAIN, test: str | None = None, *, seed: int 
     ``max_rows`` keeps a stratified, seeded sample of the labelled rows (input order kept),
     for quick runs. Without ``test``, 20% of the labelled rows become the test part.
     """
-    from textclf.tracking import data_fingerprint
-
     if train in list_datasets():
         name, frame = train, load_dataset(train)
     else:
@@ -144,12 +168,11 @@ class Experiment:
         self.embedding_paths = ",".join(map(str, embedding_paths)) or "default"
         self.store_root = output_dir / "runs"
         self.experiment_id = mlflow.active_run().info.experiment_id
-        # Logged on every child run, outside the run key: a new commit still resumes.
+        # Part of the run key, logged as tags on every child run and checked again before
+        # a finished child is reused: a result of other code is never taken for this one's.
         self.code_version = code_version or {}
 
     def run_approach(self, name: str) -> ApproachOutcome:
-        from textclf.tracking import estimator_params
-
         estimator = configure(get_approach(name).build(), embeddings=self.embeddings,
                               epochs=self.epochs)
         params = {"approach": name, "folds": self.folds, "seed": self.seed,
@@ -163,8 +186,8 @@ class Experiment:
             return_estimators=True))
 
     def run_stack(self, bases: dict[str, ApproachOutcome]) -> ApproachOutcome:
-        from textclf.tracking import estimator_params
-
+        # The bases' own folds: a row's meta-features come from fold models that never saw
+        # it, and the stack holds it out in the same fold.
         inputs = stack_inputs({name: outcome.result for name, outcome in bases.items()})
         params = {"approach": STACK, "folds": self.folds, "seed": self.seed,
                   "bases": ",".join(bases),
@@ -173,33 +196,49 @@ class Experiment:
         description = (f"logistic regression over the out-of-fold probabilities of "
                        f"{', '.join(bases)}")
         return self._run(STACK, params, description, lambda: oof_predict(
-            StackingEnsemble(), inputs.oof, inputs.y, inputs.test, n_splits=self.folds,
-            random_state=self.seed, return_estimators=True))
+            StackingEnsemble(), inputs.oof, inputs.y, inputs.test, folds=inputs.folds,
+            return_estimators=True))
 
     def _run(self, name: str, params: dict, description: str, fit) -> ApproachOutcome:
-        from textclf.tracking import APPROACH_TAG, RUN_KEY_TAG, finished_run, log_approach, run_key
-
-        key = run_key(name, params, self.data.fingerprint)
+        key = run_key(name, {**params, "description": description, **self.code_version},
+                      self.data.fingerprint)
         store = self.store_root / key
         if self.resume:
-            earlier = finished_run(self.experiment_id, key)
-            if earlier is not None and (store / "result.joblib").is_file():
-                log.info("%-16s finished earlier in run %s: reused", name,
-                         earlier.info.run_id)
-                return ApproachOutcome(name, joblib.load(store / "result.joblib"),
-                                       earlier.info.run_id, store, resumed=True)
+            reused = self._finished(name, key, store)
+            if reused is not None:
+                return reused
         started = time.perf_counter()
+        tags = {APPROACH_TAG: name, RUN_KEY_TAG: key, **self.code_version}
         with mlflow.start_run(run_name=name, nested=True, description=description,
-                              tags={APPROACH_TAG: name, RUN_KEY_TAG: key}) as run:
+                              tags=tags) as run:
             mlflow.log_params({**params, "data_fingerprint": self.data.fingerprint,
                                **self.code_version})
             result = fit()
             log_approach(result, train=self.data.train, test=self.data.test,
                          test_labels=self.data.test_labels, fold_models=result.estimators)
             _store(result, store)
-        log.info("%-16s out-of-fold F1 %.4f (threshold %.3f) in %.1f s", name, result.f1,
-                 result.best_threshold, time.perf_counter() - started)
+        log.info("%-16s out-of-fold F1 %.4f cross-fitted, %.4f tuned (threshold %.3f) in "
+                 "%.1f s", name, result.crossfit_f1, result.f1, result.best_threshold,
+                 time.perf_counter() - started)
         return ApproachOutcome(name, _without_models(result), run.info.run_id, store)
+
+    def _finished(self, name: str, key: str, store: Path) -> ApproachOutcome | None:
+        """The finished child run with ``key`` and its stored result, when both exist and
+        the run records this very code (its version tags, not only its key)."""
+        earlier = finished_run(self.experiment_id, key)
+        if earlier is None or not (store / "result.joblib").is_file():
+            return None
+        recorded = {tag: earlier.data.tags.get(tag) for tag in self.code_version}
+        if recorded != self.code_version:
+            changed = ", ".join(f"{tag} {recorded[tag]} -> {value}"
+                                for tag, value in self.code_version.items()
+                                if recorded[tag] != value)
+            log.info("%-16s finished earlier in run %s by other code (%s): refitted", name,
+                     earlier.info.run_id, changed)
+            return None
+        log.info("%-16s finished earlier in run %s: reused", name, earlier.info.run_id)
+        return ApproachOutcome(name, joblib.load(store / "result.joblib"),
+                               earlier.info.run_id, store, resumed=True)
 
 
 def _store(result: OofResult, folder: Path) -> None:
@@ -215,63 +254,60 @@ def _store(result: OofResult, folder: Path) -> None:
 
 
 def _without_models(result: OofResult) -> OofResult:
-    import dataclasses
-
     return dataclasses.replace(result, estimators=None)
 
 
-def served_model(best: str, outcomes: dict[str, ApproachOutcome]):
+def served_model(best: str, outcomes: dict[str, ApproachOutcome],
+                 stack_bases: Sequence[str] = ()):
     """The best approach's fold models, averaged; for the stack, its bases' too."""
-    from textclf.models import FoldEnsemble, StackedEnsemble
-
     def ensemble(outcome: ApproachOutcome) -> FoldEnsemble:
         return FoldEnsemble(joblib.load(outcome.store / "fold_models.joblib"))
 
     if best != STACK:
         return ensemble(outcomes[best])
-    bases = {name: ensemble(outcome) for name, outcome in outcomes.items() if name != STACK}
+    bases = {name: ensemble(outcomes[name]) for name in stack_bases}
     return StackedEnsemble(bases, ensemble(outcomes[STACK]))
 
 
 def comparison_table(outcomes: dict[str, ApproachOutcome],
                      test_labels: np.ndarray | None) -> pd.DataFrame:
-    from textclf.metrics import classification_scores
+    """``textclf.models.comparison_table`` of the outcomes, with each one's run id."""
+    table = results_table({name: outcome.result for name, outcome in outcomes.items()},
+                          test_labels)
+    return table.assign(run_id=table["approach"].map(
+        {name: outcome.run_id for name, outcome in outcomes.items()}))
 
-    rows = []
-    for name, outcome in outcomes.items():
-        result, scores = outcome.result, outcome.result.scores()
-        row = {"approach": name, "oof_f1": scores.f1, "threshold": scores.threshold,
-               "precision": scores.precision, "recall": scores.recall,
-               "roc_auc": scores.roc_auc, "pr_auc": scores.average_precision,
-               "fold_f1_std": float(result.fold_scores.std()),
-               "fit_seconds": float(result.fit_seconds.sum())}
-        if test_labels is not None:
-            row["holdout_f1"] = classification_scores(test_labels, result.test,
-                                                      scores.threshold).f1
-        row["seed_quora_f1"] = (SEED_STACK_QUORA_F1 if name == STACK
-                                else APPROACHES[name].seed_quora_f1)
-        row["run_id"] = outcome.run_id
-        rows.append(row)
-    return pd.DataFrame(rows).sort_values("oof_f1", ascending=False, ignore_index=True)
+
+def stack_bases_of(approaches: Sequence[str], stack_bases: Sequence[str] | None) -> list[str]:
+    """What the stack of this invocation combines: ``stack_bases`` when named, else every
+    other approach of ``approaches``."""
+    bases = list(stack_bases) if stack_bases else [a for a in approaches if a != STACK]
+    if STACK in bases:
+        raise ValueError("the stack cannot be one of its own bases")
+    if len(bases) < 2:
+        raise ValueError(f"the stack needs at least two base approaches; got {bases}")
+    return bases
 
 
 def run(approaches: Sequence[str], data: ExperimentData, *, folds: int = 5, seed: int = 42,
-        embeddings: Sequence[str] = (), epochs: int | None = None,
-        output_dir: str | Path = "outputs", experiment: str = "textclf",
-        registered_model: str | None = "textclf", resume: bool = False,
-        overwrite: bool = False, cache_dir: str | Path | None = None) -> ExperimentOutcome:
-    """Run ``approaches`` (names; ``"stack"`` stacks the others) as one parent run."""
-    from textclf.features import load_embeddings_for
-    from textclf.tracking import PARENT_TAG, code_version, log_comparison, log_text_model
-
+        stack_bases: Sequence[str] | None = None, embeddings: Sequence[str] = (),
+        epochs: int | None = None, output_dir: str | Path = "outputs",
+        experiment: str = "textclf", registered_model: str | None = "textclf",
+        resume: bool = False, overwrite: bool = False,
+        cache_dir: str | Path | None = None) -> ExperimentOutcome:
+    """Run ``approaches`` (names; ``"stack"`` stacks the others, or ``stack_bases``) as one
+    parent run."""
     output_dir = Path(output_dir)
     submission_path = output_dir / data.name / "submission.csv"
     if submission_path.exists() and not overwrite:
         raise FileExistsError(f"{submission_path} already exists; pass --overwrite to "
                               "replace it, or choose another --output-dir")
-    bases = [name for name in approaches if name != STACK]
-    if STACK in approaches and len(bases) < 2:
-        raise ValueError("the stack needs at least two base approaches")
+    for name in [*approaches, *(stack_bases or ())]:
+        if name != STACK:
+            get_approach(name)
+    stacked = stack_bases_of(approaches, stack_bases) if STACK in approaches else []
+    # Named stack bases run too, before the stack, even when not asked for on their own.
+    bases = list(dict.fromkeys([*(a for a in approaches if a != STACK), *stacked]))
     vectors = None
     if embeddings:
         normalized = EmbeddingNormalizer().fit_transform(
@@ -286,11 +322,12 @@ def run(approaches: Sequence[str], data: ExperimentData, *, folds: int = 5, seed
         mlflow.set_experiment(experiment)
     run_name = None if launched_by_mlflow_run else \
         f"{data.name}-{time.strftime('%Y%m%d-%H%M%S')}"
-    version = code_version()
+    version = code_version(Path(__file__).resolve().parent)
     with mlflow.start_run(run_name=run_name, tags={PARENT_TAG: "true"}) as parent:
         # Names apart from the MLproject parameters, which `mlflow run` logs as given.
         mlflow.log_params({"dataset": data.name, "train_rows": len(data.train),
                            "test_rows": len(data.test), "approach_list": ",".join(approaches),
+                           "stack_bases": ",".join(stacked),
                            "n_folds": folds, "random_seed": seed, "neural_epochs": epochs,
                            "embedding_files": ",".join(map(str, embeddings)) or "default",
                            "data_fingerprint": data.fingerprint, **version})
@@ -298,17 +335,21 @@ def run(approaches: Sequence[str], data: ExperimentData, *, folds: int = 5, seed
                             embeddings=vectors, embedding_paths=embeddings, epochs=epochs,
                             resume=resume, cache_dir=cache_dir, code_version=version)
         outcomes = {}
-        steps = [*bases, *([STACK] if STACK in approaches else [])]
-        for name in progress(steps, desc="approaches", unit="approach"):
-            outcomes[name] = (runner.run_stack(outcomes) if name == STACK
-                              else runner.run_approach(name))
+        steps = [*bases, *([STACK] if stacked else [])]
+        for number, name in enumerate(progress(steps, desc="approaches", unit="approach"), 1):
+            log.info("approach %d of %d: %s", number, len(steps), name)
+            outcomes[name] = (runner.run_stack({base: outcomes[base] for base in stacked})
+                              if name == STACK else runner.run_approach(name))
 
         table = comparison_table(outcomes, data.test_labels)
         log_comparison(table)
+        # The table ranks by the cross-fitted F1: the champion is not picked by a figure
+        # whose threshold was tuned on the rows it scores.
         best = table.loc[0, "approach"]
         champion = outcomes[best].result
         mlflow.set_tag("textclf.best_approach", best)
-        mlflow.log_metrics({"best_oof_f1": champion.f1,
+        mlflow.log_metrics({"best_oof_f1": champion.crossfit_f1,
+                            "best_oof_f1_tuned": champion.f1,
                             "best_threshold": champion.best_threshold})
         if data.test_labels is not None:
             mlflow.log_metric("best_holdout_f1", float(table.loc[0, "holdout_f1"]))
@@ -318,7 +359,7 @@ def run(approaches: Sequence[str], data: ExperimentData, *, folds: int = 5, seed
         atomic_write(output_dir / data.name / "comparison.csv",
                      lambda tmp: table.to_csv(tmp, index=False), overwrite=True)
         model_info = log_text_model(
-            served_model(best, outcomes), champion.best_threshold,
+            served_model(best, outcomes, stacked), champion.best_threshold,
             input_example_texts=data.test["question_text"].head(3).tolist(),
             registered_model_name=registered_model)
         mlflow.log_dict({"approach": best, "model_uri": model_info.model_uri,
@@ -328,7 +369,7 @@ def run(approaches: Sequence[str], data: ExperimentData, *, folds: int = 5, seed
 
 
 def parse_args(argv: list[str] | None = None, prog: str | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
+    parser = OneLineParser(prog=prog, description=__doc__.splitlines()[0])
     parser.add_argument("--train", default=DEFAULT_TRAIN,
                         help=f"a shipped dataset ({', '.join(list_datasets())}) or the path "
                              "of a Kaggle-format train CSV (default: %(default)s)")
@@ -337,8 +378,13 @@ def parse_args(argv: list[str] | None = None, prog: str | None = None) -> argpar
                              "labelled rows are held out as the test part")
     parser.add_argument("--approach", nargs="+", default=["all"],
                         help="approach names (space- or comma-separated), 'stack' (of the "
-                             "others given), 'classical' or 'all' (every approach and the "
-                             f"stack): {', '.join([*APPROACHES, STACK])}")
+                             "others given), 'classical' (the non-neural approaches and "
+                             "their stack) or 'all' (every approach and the stack): "
+                             f"{', '.join([*APPROACHES, STACK])}")
+    parser.add_argument("--stack-bases", nargs="*", default=[],
+                        help="the approaches the stack combines (space- or comma-separated; "
+                             "run too when not in --approach); default: every other "
+                             "approach of --approach")
     parser.add_argument("--embeddings", nargs="*", default=[],
                         help="word-vector files (GloVe, Paragram, word2vec, fastText text), "
                              "combined by mean; default: the shipped GloVe 6B 50-d")
@@ -362,6 +408,9 @@ def parse_args(argv: list[str] | None = None, prog: str | None = None) -> argpar
                              "and rows), so re-runs and approaches sharing steps reuse them")
     args = parser.parse_args(argv)
     args.approach = expand_approaches(args.approach, parser)
+    args.stack_bases = expand_approaches(args.stack_bases, parser, allow_stack=False)
+    if args.stack_bases and STACK not in args.approach:
+        args.approach.append(STACK)
     # MLproject passes an empty string for "none" and several files comma-separated.
     args.embeddings = [path for value in args.embeddings for path in value.split(",") if path]
     if args.folds < 2:
@@ -375,32 +424,35 @@ def parse_args(argv: list[str] | None = None, prog: str | None = None) -> argpar
     return args
 
 
-def expand_approaches(names: Sequence[str], parser: argparse.ArgumentParser) -> list[str]:
-    """Approach names as given, with 'all' expanded and every name checked."""
+def expand_approaches(names: Sequence[str], parser: argparse.ArgumentParser, *,
+                      allow_stack: bool = True) -> list[str]:
+    """Approach names as given, with 'all' and 'classical' expanded and every name checked
+    ('all' and 'classical' bring the stack only where it is allowed)."""
+    stack = [STACK] if allow_stack else []
+    known = [*APPROACHES, *stack]
     expanded = []
     for name in names:
         for part in (name.split(",") if "," in name else [name]):
             if part == "all":
-                expanded += [*APPROACHES, STACK]
+                expanded += [*APPROACHES, *stack]
             elif part == "classical":
-                expanded += list(STACK_BASES)
-            elif part in APPROACHES or part == STACK:
+                expanded += [*CLASSICAL, *stack]
+            elif part in known:
                 expanded.append(part)
             elif part:
                 parser.error(f"unknown approach {part!r}; choose from "
-                             f"{', '.join([*APPROACHES, STACK, 'classical', 'all'])}")
+                             f"{', '.join([*known, 'classical', 'all'])}")
     return list(dict.fromkeys(expanded))
 
 
 def main(argv: list[str] | None = None, prog: str | None = None) -> ExperimentOutcome:
     args = parse_args(argv, prog)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     data = load_data(args.train, args.test or None, seed=args.seed,
                      max_rows=args.max_rows or None)
     log.info("%s: %d training rows (%.1f%% positive), %d test rows", data.name,
              len(data.train), 100 * data.train["target"].mean(), len(data.test))
     outcome = run(args.approach, data, folds=args.folds, seed=args.seed,
-                  embeddings=args.embeddings, epochs=args.epochs or None,
+                  stack_bases=args.stack_bases or None, embeddings=args.embeddings, epochs=args.epochs or None,
                   output_dir=args.output_dir, experiment=args.experiment,
                   registered_model=args.registered_model or None, resume=args.resume,
                   overwrite=args.overwrite, cache_dir=args.cache_dir)
@@ -413,4 +465,5 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> ExperimentOu
 
 
 if __name__ == "__main__":
-    main()
+    configure_logging("INFO")
+    sys.exit(run_command(main, "pipelines.main"))

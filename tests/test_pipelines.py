@@ -49,7 +49,17 @@ def test_classical_job_scores_approaches_stacks_them_and_submits_the_best(tmp_pa
     written = tmp_path / "classical" / "train"
     results = pd.read_csv(written / "results.csv")
     assert sorted(results["approach"]) == ["count_bnb", "stack", "wordchar_lr"]
-    assert results["oof_f1"].is_monotonic_decreasing
+    # Each row holds its approach's own figures: cross-fitted F1 first, the tuned one beside.
+    for row in results.itertuples():
+        assert row.oof_f1 == pytest.approx(evaluation.results[row.approach].crossfit_f1)
+        assert row.oof_f1_tuned == pytest.approx(evaluation.results[row.approach].f1)
+    assert evaluation.best() == max(evaluation.results,
+                                    key=lambda name: evaluation.results[name].crossfit_f1)
+    # The stack is scored on its bases' folds, and they keep repeated texts together.
+    keys = split.train["question_text"].str.casefold().str.split().str.join(" ").to_numpy()
+    for (train, valid), (_, stack_valid) in zip(evaluation.results["count_bnb"].folds,
+                                                evaluation.results["stack"].folds):
+        assert (valid == stack_valid).all() and not set(keys[train]) & set(keys[valid])
     oof = pd.read_parquet(written / "oof.parquet")
     assert oof["qid"].tolist() == split.train["qid"].tolist()
     assert oof[["count_bnb", "wordchar_lr", "stack"]].notna().all().all()

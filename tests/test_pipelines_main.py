@@ -12,6 +12,7 @@ import mlflow
 import pandas as pd
 import pytest
 from mlflow import MlflowClient
+from sklearn.metrics import f1_score
 
 from pipelines import main as experiment
 from textclf import cli
@@ -47,19 +48,40 @@ def test_one_parent_run_holds_a_child_run_per_approach_with_metrics_and_artifact
     children = runs[runs["tags.mlflow.parentRunId"] == outcome.parent_run_id]
     assert parent["run_id"].tolist() == [outcome.parent_run_id]
     assert sorted(children[f"tags.{APPROACH_TAG}"]) == ["count_mnb", "stack", "tfidf_lr"]
-    for child in children.itertuples():
-        metrics = MlflowClient().get_run(child.run_id).data.metrics
-        assert {"oof_f1", "threshold", "oof_precision", "oof_recall", "oof_roc_auc",
-                "oof_pr_auc", "holdout_f1", "fit_seconds"} <= set(metrics)
-        assert len(MlflowClient().get_metric_history(child.run_id, "fold_f1")) == 2
+    data = experiment.load_data("sms_spam", seed=42, max_rows=600)
+    for child in children.itertuples(name=None, index=False):
+        child = dict(zip(children.columns, child))
+        child_run_id = child["run_id"]
+        metrics = MlflowClient().get_run(child_run_id).data.metrics
+        assert {"oof_f1", "oof_f1_tuned", "threshold", "oof_precision", "oof_recall",
+                "oof_roc_auc", "oof_pr_auc", "holdout_f1", "fit_seconds"} <= set(metrics)
+        assert len(MlflowClient().get_metric_history(child_run_id, "fold_f1")) == 2
+        # The headline is the cross-fitted F1; the holdout F1 is the test rows' F1 at the
+        # out-of-fold threshold.
+        result = outcome.outcomes[child[f"tags.{APPROACH_TAG}"]].result
+        assert metrics["oof_f1"] == pytest.approx(result.crossfit_f1)
+        assert metrics["oof_f1_tuned"] == pytest.approx(result.f1)
+        test_proba = pd.read_parquet(mlflow.artifacts.download_artifacts(
+            run_id=child_run_id, artifact_path="predictions/test.parquet"))["proba"]
+        assert metrics["holdout_f1"] == pytest.approx(f1_score(
+            data.test_labels, test_proba >= metrics["threshold"]))
         # Each child says what it is and which code and data made it.
-        logged = MlflowClient().get_run(child.run_id).data
+        logged = MlflowClient().get_run(child_run_id).data
         assert {"textclf_version", "data_fingerprint"} <= set(logged.params)
+        assert {"textclf_version", "code_version"} <= set(logged.tags)
         assert logged.tags["mlflow.note.content"]
         assert {"predictions/oof.parquet", "predictions/test.parquet",
                 "plots/precision_recall.png", "plots/f1_threshold.png",
                 "plots/confusion_matrix.png",
-                "error_analysis/error_analysis.md"} <= artifact_paths(child.run_id)
+                "error_analysis/error_analysis.md"} <= artifact_paths(child_run_id)
+    stack = children[children[f"tags.{APPROACH_TAG}"] == "stack"].run_id.item()
+    assert MlflowClient().get_run(stack).data.params["bases"] == "count_mnb,tfidf_lr"
+    # The champion is the best by the cross-fitted F1, the table's first column of figures.
+    assert list(outcome.table.columns[:4]) == ["approach", "oof_f1", "oof_f1_tuned",
+                                              "holdout_f1"]
+    assert "seed_quora_f1" not in outcome.table.columns
+    assert outcome.best == max(outcome.outcomes,
+                               key=lambda name: outcome.outcomes[name].result.crossfit_f1)
     tfidf = children[children[f"tags.{APPROACH_TAG}"] == "tfidf_lr"].run_id.item()
     assert "insights/top_weights.png" in artifact_paths(tfidf)
     assert MlflowClient().get_run(tfidf).data.params["tfidfvectorizer__ngram_range"] == "(1, 2)"
@@ -73,7 +95,6 @@ def test_one_parent_run_holds_a_child_run_per_approach_with_metrics_and_artifact
 
     # Every test qid, in order, with 0/1 at the champion's out-of-fold threshold.
     submission = pd.read_csv(outcome.submission)
-    data = experiment.load_data("sms_spam", seed=42, max_rows=600)
     assert submission["qid"].tolist() == data.test["qid"].tolist()
     assert submission["prediction"].tolist() == \
         outcome.outcomes[outcome.best].result.test_labels.tolist()
@@ -108,8 +129,54 @@ def test_same_seed_same_numbers_and_resume_reuses_finished_approaches(mlflow_sto
     assert set(resumed.table["run_id"]) == set(again.table["run_id"])
     pd.testing.assert_frame_equal(resumed.table, again.table)
 
+    # A finished approach whose run records other code is refitted, not reused.
+    tfidf_run = resumed.outcomes["tfidf_lr"].run_id
+    MlflowClient().set_tag(tfidf_run, "code_version", "an-older-release")
+    refitted = experiment.main([*QUICK, "--output-dir", str(tmp_path / "b"), "--resume",
+                                "--overwrite"])
+    assert not refitted.outcomes["tfidf_lr"].resumed
+    assert refitted.outcomes["tfidf_lr"].run_id != tfidf_run
+    assert refitted.outcomes["count_mnb"].resumed
+    assert MlflowClient().get_run(refitted.outcomes["tfidf_lr"].run_id).data.tags[
+        "code_version"] != "an-older-release"
+
     cli.main(["compare"])
     assert "| stack" in capsys.readouterr().out
+
+
+def test_the_stack_combines_the_named_bases_and_runs_them(mlflow_store, tmp_path):
+    outcome = experiment.main(["--approach", "count_mnb", "--stack-bases", "count_bnb,tfidf_lr",
+                               "--max-rows", "600", "--folds", "2", "--output-dir",
+                               str(tmp_path / "out")])
+    assert list(outcome.outcomes) == ["count_mnb", "count_bnb", "tfidf_lr", "stack"]
+    stack = MlflowClient().get_run(outcome.outcomes["stack"].run_id).data.params
+    assert stack["bases"] == "count_bnb,tfidf_lr"
+    parent = MlflowClient().get_run(outcome.parent_run_id).data.params
+    assert parent["stack_bases"] == "count_bnb,tfidf_lr"
+    # On the very folds of its bases.
+    for name in ("count_bnb", "tfidf_lr"):
+        for (_, stack_valid), (_, base_valid) in zip(outcome.outcomes["stack"].result.folds,
+                                                     outcome.outcomes[name].result.folds):
+            assert (stack_valid == base_valid).all()
+
+
+def test_bad_input_is_one_line_and_status_2_with_the_traceback_at_debug(mlflow_store,
+                                                                       tmp_path, capsys):
+    wrong = tmp_path / "bad.csv"
+    wrong.write_text("qid,question_text,target\nq1,hello,0\nq2,bye,maybe\n")
+    for arguments, message in [
+            (["run", "--train", str(wrong)], "bad.csv"),
+            (["run", "--approach", "nope"], "unknown approach 'nope'"),
+            (["run", "--test", str(tmp_path / "missing.csv")], "missing.csv"),
+            (["predict", "--model", "models:/x@y", "--input", str(tmp_path / "none.csv"),
+              "--output", str(tmp_path / "s.csv")], "none.csv")]:
+        assert cli.main(arguments) == 2
+        error = capsys.readouterr().err
+        assert error.count("\n") == 1 and message in error, error
+        assert "Traceback" not in error
+    assert cli.main(["--log-level", "DEBUG", "run", "--train", str(wrong)]) == 2
+    error = capsys.readouterr().err
+    assert "Traceback" in error and "DataValidationError" in error
 
 
 def test_an_existing_submission_is_kept_and_bad_parameters_fail_before_any_run(
@@ -119,6 +186,8 @@ def test_an_existing_submission_is_kept_and_bad_parameters_fail_before_any_run(
     (out / "sms_spam" / "submission.csv").write_text("qid,prediction\nmine,1\n")
     with pytest.raises(FileExistsError, match="submission.csv already exists"):
         experiment.main([*QUICK, "--output-dir", str(out)])
+    assert cli.main(["run", *QUICK, "--output-dir", str(out)]) == 2
+    assert "pass --overwrite to replace it" in capsys.readouterr().err
     assert (out / "sms_spam" / "submission.csv").read_text() == "qid,prediction\nmine,1\n"
 
     for arguments, message in [

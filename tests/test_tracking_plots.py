@@ -82,21 +82,22 @@ def test_confusion_matrix_figure_shows_the_counts(study, tmp_path):
     _assert_png(save_figure(figure, tmp_path / "confusion.png"))
 
 
-def test_comparison_figure_orders_approaches_and_marks_the_seed(tmp_path):
+def test_comparison_figure_orders_approaches_and_marks_the_tuned_f1(tmp_path):
     table = pd.DataFrame({"approach": ["tfidf_lr", "count_mnb", "wordchar_nblr"],
                           "oof_f1": [0.91, 0.88, 0.93],
-                          "seed_quora_f1": [0.587, 0.55, np.nan]})
+                          "oof_f1_tuned": [0.92, 0.89, np.nan]})
     figure = comparison_figure(table)
     axes = figure.axes[0]
     assert _titles(figure) == [("Out-of-fold F1 by approach", "F1", "")]
     # Best at the top (last tick of a horizontal bar chart).
     assert [tick.get_text() for tick in axes.get_yticklabels()] == [
         "count_mnb", "tfidf_lr", "wordchar_nblr"]
-    markers = [line for line in axes.get_lines() if line.get_label().startswith("seed")]
-    assert len(markers) == 1 and len(markers[0].get_xdata()) == 2
+    markers = [line for line in axes.get_lines() if "tuned" in line.get_label()]
+    assert len(markers) == 1
+    np.testing.assert_array_equal(markers[0].get_xdata(), [0.89, 0.92])
     _assert_png(save_figure(figure, tmp_path / "comparison.png"))
-    without_seed = comparison_figure(table[["approach", "oof_f1"]])
-    assert not without_seed.axes[0].get_lines()
+    without_tuned = comparison_figure(table[["approach", "oof_f1"]])
+    assert not without_tuned.axes[0].get_lines()
 
 
 def test_top_weights_figure_from_a_fold_model(study, tmp_path):

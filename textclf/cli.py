@@ -15,6 +15,7 @@ import logging
 import sys
 
 from ._arguments import yes_no
+from ._console import OneLineParser, configure_logging, run_command
 
 log = logging.getLogger("textclf.cli")
 
@@ -45,15 +46,16 @@ def _compare(args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="textclf",
         description="Run the study, predict with a logged model, compare the approaches.",
         formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__.split("\n\n")[2])
     parser.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
                         help="how much to log, given before the command (textclf "
-                             "--log-level DEBUG run); default: INFO for run, WARNING "
-                             "otherwise")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+                             "--log-level DEBUG run); default: INFO, textclf's own "
+                             "progress; DEBUG adds other libraries' logs and tracebacks")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                     parser_class=OneLineParser)
     commands.add_parser("run", add_help=False,
                         help="every approach out of fold, the stack, the submission of the "
                              "best, tracked in MLflow (options: textclf run --help)")
@@ -70,26 +72,16 @@ def main(argv: list[str] | None = None) -> int:
     compare.add_argument("--experiment", default="textclf")
 
     args, rest = parser.parse_known_args(argv)
-    default_level = "INFO" if args.command == "run" else "WARNING"
-    logging.basicConfig(level=args.log_level or default_level,
-                        format="%(levelname)s %(name)s: %(message)s")
+    configure_logging(args.log_level or "INFO")
+    name = f"textclf {args.command}"
     if args.command == "run":
         from textclf.pipelines import main as experiment
 
-        experiment.main(rest, prog="textclf run")
-        return 0
+        return run_command(lambda: experiment.main(rest, prog=name), name)
     if rest:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
-    try:
-        {"predict": _predict, "compare": _compare}[args.command](args)
-    except FileExistsError as error:
-        print(f"textclf {args.command}: {error.args[0].split(';')[0]}; pass --overwrite to "
-              "replace it", file=sys.stderr)
-        return 2
-    except (LookupError, ValueError, FileNotFoundError) as error:
-        print(f"textclf {args.command}: {error}", file=sys.stderr)
-        return 2
-    return 0
+    command = {"predict": _predict, "compare": _compare}[args.command]
+    return run_command(lambda: command(args), name)
 
 
 if __name__ == "__main__":

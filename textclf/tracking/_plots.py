@@ -107,8 +107,9 @@ def confusion_matrix_figure(scores: ClassificationScores) -> Figure:
 def comparison_figure(table: pd.DataFrame) -> Figure:
     """Out-of-fold F1 of each approach as horizontal bars, best at the top.
 
-    ``table`` has columns ``approach`` and ``oof_f1``; an optional ``seed_quora_f1`` (the
-    seed study's F1 on the full Quora data, NaN where it has none) is drawn as markers.
+    ``table`` has columns ``approach`` and ``oof_f1`` (the cross-fitted F1, as
+    ``textclf.models.comparison_table`` gives it); an optional ``oof_f1_tuned`` (NaN where
+    unknown) is drawn as markers, so the optimism of a tuned threshold shows beside each bar.
     """
     if not isinstance(table, pd.DataFrame):
         raise TypeError(f"comparison_figure takes a DataFrame, got {type(table).__name__}")
@@ -125,14 +126,15 @@ def comparison_figure(table: pd.DataFrame) -> Figure:
     ordered = table.assign(oof_f1=f1).sort_values("oof_f1", kind="stable")
     rows = np.arange(len(ordered))
     figure, axes = _new_figure(7.0, max(2.5, 0.45 * len(ordered) + 1.2))
-    bars = axes.barh(rows, ordered["oof_f1"], color=_NEGATIVE, label="out-of-fold F1")
+    bars = axes.barh(rows, ordered["oof_f1"], color=_NEGATIVE,
+                     label="out-of-fold F1, cross-fitted threshold")
     axes.bar_label(bars, fmt="%.3f", padding=3, fontsize="small")
-    if "seed_quora_f1" in ordered.columns:
-        seed = pd.to_numeric(ordered["seed_quora_f1"], errors="coerce").to_numpy()
-        known = np.isfinite(seed)
+    if "oof_f1_tuned" in ordered.columns:
+        tuned = pd.to_numeric(ordered["oof_f1_tuned"], errors="coerce").to_numpy()
+        known = np.isfinite(tuned)
         if known.any():
-            axes.plot(seed[known], rows[known], "D", color=_POSITIVE,
-                      label="seed study, full Quora data")
+            axes.plot(tuned[known], rows[known], "D", color=_POSITIVE,
+                      label="threshold tuned on the same rows")
     axes.set_yticks(rows, labels=ordered["approach"].astype(str))
     axes.set(title="Out-of-fold F1 by approach", xlabel="F1", xlim=(0, 1.08))
     # Below the axes: inside, it would cover the bars of the weakest approaches.

@@ -1,10 +1,10 @@
 """What a result depends on: the data's content, the parameters, the code's version.
 
 A run is only comparable with, or reusable for, another run on the same data with the
-same parameters. ``data_fingerprint`` hashes the rows' content (not a file's name or
-timestamp), ``run_key`` folds data, approach and parameters into one key that a resumed
-experiment looks up, and ``code_version`` records the package version and the git commit
-of the working tree when there is one.
+same parameters and the same code. ``data_fingerprint`` hashes the rows' content (not a
+file's name or timestamp), ``code_version`` the package's version and the content of its
+source files (an edit, committed or not, changes it), and ``run_key`` folds data, approach,
+parameters and code into one key that a resumed experiment looks up.
 """
 
 from __future__ import annotations
@@ -44,11 +44,19 @@ def run_key(approach: str, params: dict, data_hash: str) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
-def code_version() -> dict[str, str]:
-    """``textclf_version`` and, inside a git checkout, ``git_commit`` (with ``-dirty``
-    when tracked files have uncommitted changes)."""
-    version = {"textclf_version": textclf.__version__}
-    root = Path(textclf.__file__).resolve().parents[1]
+def code_version(*source_folders: str | Path) -> dict[str, str]:
+    """What identifies the code a result came from.
+
+    ``textclf_version``; ``code_version``, a digest of every ``.py`` file of the textclf
+    package and of ``source_folders`` (say, the folder of the experiment script that
+    declares the approaches), by path and content; and, inside a git checkout,
+    ``git_commit`` (with ``-dirty`` when tracked files have uncommitted changes), for
+    finding the code again.
+    """
+    package = Path(textclf.__file__).resolve().parent
+    version = {"textclf_version": textclf.__version__,
+               "code_version": _source_digest([package, *map(Path, source_folders)])}
+    root = package.parent
     try:
         commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
                                 text=True, timeout=10, check=True).stdout.strip()
@@ -59,3 +67,13 @@ def code_version() -> dict[str, str]:
         return version  # an installed package, or no git: the version alone
     version["git_commit"] = commit + ("-dirty" if dirty else "")
     return version
+
+
+def _source_digest(folders: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for folder in dict.fromkeys(folder.resolve() for folder in folders):
+        for path in sorted(folder.rglob("*.py")):
+            digest.update(str(path.relative_to(folder.parent)).encode())
+            digest.update(b"\0")
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]

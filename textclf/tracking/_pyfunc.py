@@ -20,7 +20,10 @@ versions of textclf's dependencies found there, for an environment built to matc
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
+import io
+import logging
 import math
 import mmap
 import re
@@ -37,6 +40,7 @@ import pandas as pd
 from mlflow.models import infer_signature
 from packaging.requirements import Requirement
 
+log = logging.getLogger("textclf.tracking")
 TEXT_COLUMN = "question_text"
 _ARTIFACT = "classifier"
 _MODEL_CODE = (
@@ -218,18 +222,24 @@ def log_text_model(model, threshold: float, *, name: str = "model",
         # the one pickled object, in a plain joblib file.
         code = Path(folder) / "text_classifier_model.py"
         code.write_text(_MODEL_CODE, encoding="utf-8")
-        info = mlflow.pyfunc.log_model(
-            name=name,
-            python_model=str(code),
-            artifacts={_ARTIFACT: str(artifact)},
-            model_config={"threshold": threshold},
-            signature=signature,
-            input_example=example,
-            pip_requirements=_requirements(neural=_pickles_neural_model(artifact)),
-            registered_model_name=registered_model_name,
-            metadata={"textclf_version": _version("textclf"),
-                      "classifier": type(model).__name__},
-        )
+        # MLflow prints its registration notices to standard error itself, not through
+        # logging; they reach textclf's log at DEBUG.
+        notices = io.StringIO()
+        with contextlib.redirect_stderr(notices):
+            info = mlflow.pyfunc.log_model(
+                name=name,
+                python_model=str(code),
+                artifacts={_ARTIFACT: str(artifact)},
+                model_config={"threshold": threshold},
+                signature=signature,
+                input_example=example,
+                pip_requirements=_requirements(neural=_pickles_neural_model(artifact)),
+                registered_model_name=registered_model_name,
+                metadata={"textclf_version": _version("textclf"),
+                          "classifier": type(model).__name__},
+            )
+        if notices.getvalue().strip():
+            log.debug("%s", notices.getvalue().strip())
 
     version = None
     if registered_model_name is not None:

@@ -1,8 +1,9 @@
 """One approach's out-of-fold result in an MLflow run: parameters, metrics and artifacts.
 
 ``log_approach`` fills the active run with everything needed to judge and reuse an
-approach without re-running it: the estimator's parameters; out-of-fold F1 at the best
-threshold with its precision, recall, ROC-AUC and PR-AUC; per-fold F1, ROC-AUC and fit
+approach without re-running it: the estimator's parameters; the cross-fitted out-of-fold
+F1 (``oof_f1``, the headline), the F1 at the threshold tuned on all out-of-fold rows
+(``oof_f1_tuned``) with its precision, recall, ROC-AUC and PR-AUC; per-fold F1, ROC-AUC and fit
 seconds (as steps); per-epoch curves of models that keep a history; the out-of-fold and
 test probabilities as Parquet; the precision-recall, F1-vs-threshold and confusion-matrix
 plots; the error analysis; and, when the fold models show them, LDA topic words and the
@@ -25,7 +26,6 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 
 from ..metrics import (
     ClassificationScores,
-    classification_scores,
     error_analysis,
     write_error_analysis,
 )
@@ -78,8 +78,9 @@ def log_approach(result: OofResult, *, train: pd.DataFrame, test: pd.DataFrame |
     """
     scores = result.scores()
     mlflow.log_metrics({f"oof_{name}": value for name, value in {
-        "f1": scores.f1, "precision": scores.precision, "recall": scores.recall,
-        "roc_auc": scores.roc_auc, "pr_auc": scores.average_precision}.items()})
+        "f1": result.crossfit_f1, "f1_tuned": scores.f1, "precision": scores.precision,
+        "recall": scores.recall, "roc_auc": scores.roc_auc,
+        "pr_auc": scores.average_precision}.items()})
     mlflow.log_metrics({"threshold": scores.threshold,
                         "fit_seconds": float(result.fit_seconds.sum()),
                         "fold_f1_mean": float(result.fold_scores.mean()),
@@ -89,7 +90,7 @@ def log_approach(result: OofResult, *, train: pd.DataFrame, test: pd.DataFrame |
         mlflow.log_metrics({"fold_f1": float(f1), "fold_roc_auc": float(auc),
                             "fold_fit_seconds": float(seconds)}, step=fold)
     if test_labels is not None and result.test is not None:
-        holdout = classification_scores(test_labels, result.test, scores.threshold)
+        holdout = result.holdout_scores(test_labels)
         mlflow.log_metrics({"holdout_f1": holdout.f1, "holdout_precision": holdout.precision,
                             "holdout_recall": holdout.recall,
                             "holdout_roc_auc": holdout.roc_auc})

@@ -1,0 +1,129 @@
+"""How textclf's commands speak: their own progress at INFO, other libraries only at DEBUG,
+and bad input as one line on standard error with exit status 2.
+
+Third-party libraries log generously at INFO (gensim prints every topic of every LDA
+pass, MLflow its store migrations) and TensorFlow's C++ core writes oneDNN and CUDA
+notices straight to standard error when it is imported. A study run is meant to show its
+own progress and its table; ``--log-level DEBUG`` brings everything back, tracebacks
+included.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib.abc
+import importlib.util
+import logging
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+
+from .data import DataValidationError
+
+# Errors that mean the input is wrong rather than textclf: said in one line, exit 2.
+BAD_INPUT = (DataValidationError, FileNotFoundError, FileExistsError, IsADirectoryError,
+             LookupError, ValueError)
+USAGE_ERROR = 2
+_FORMAT = "%(levelname)s %(name)s: %(message)s"
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` whose errors are one line: ``prog: message (see --help)``."""
+
+    def error(self, message: str):
+        self.exit(USAGE_ERROR, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def configure_logging(level: str | int = "INFO") -> None:
+    """textclf's loggers at ``level``; every other library's at WARNING, or at ``level``
+    when it is DEBUG. TensorFlow's native log is silenced the same way, which only works
+    before TensorFlow is first imported."""
+    level = logging.getLevelName(level) if isinstance(level, str) else level
+    debug = level <= logging.DEBUG
+    logging.basicConfig(format=_FORMAT)
+    logging.getLogger().setLevel(logging.DEBUG if debug else logging.WARNING)
+    logging.getLogger("textclf").setLevel(level)
+    # MLflow sets up a handler and level of its own on import; its INFO lines (store
+    # migrations, experiment creation) and download bars are not textclf's progress.
+    logging.getLogger("mlflow").setLevel(logging.DEBUG if debug else logging.WARNING)
+    if not debug:
+        os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+        # 2 hides TensorFlow's INFO and WARNING lines (oneDNN, CPU features) once its log
+        # is set up; what it prints before that goes to the file descriptor directly.
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        if "tensorflow" not in sys.modules and not any(
+                isinstance(finder, _QuietImport) for finder in sys.meta_path):
+            sys.meta_path.insert(0, _QuietImport("tensorflow"))
+
+
+class _QuietImport(importlib.abc.MetaPathFinder):
+    """Imports one module with the process's standard error silenced.
+
+    TensorFlow's native core writes its CUDA probe ("Could not find cuda drivers") to file
+    descriptor 2 while it is imported, before its log level applies. The module is found
+    by the other finders as usual; only its execution runs with descriptor 2 sent to a
+    temporary file, which is replayed if the import fails.
+    """
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def find_spec(self, fullname, path, target=None):
+        if fullname != self.name:
+            return None
+        sys.meta_path.remove(self)  # once, and never for the lookup below
+        spec = importlib.util.find_spec(fullname)
+        if spec is None or spec.loader is None:
+            return spec
+        execute = spec.loader.exec_module
+
+        def exec_module(module):
+            with _native_stderr_silenced():
+                execute(module)
+
+        spec.loader.exec_module = exec_module
+        return spec
+
+
+@contextlib.contextmanager
+def _native_stderr_silenced():
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as captured:
+        os.dup2(captured.fileno(), 2)
+        try:
+            yield
+        except BaseException:
+            os.dup2(saved, 2)
+            captured.seek(0)
+            os.write(2, captured.read())
+            raise
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def run_command(command: Callable[[], object], name: str) -> int:
+    """Run ``command``; bad input becomes one line on stderr and status 2 (with the
+    traceback too when DEBUG logging is on). Returns the exit status."""
+    try:
+        command()
+    except SystemExit as stop:  # argparse: --help, or a usage error already said
+        return stop.code if isinstance(stop.code, int) else USAGE_ERROR
+    except BAD_INPUT as error:
+        if logging.getLogger("textclf").isEnabledFor(logging.DEBUG):
+            logging.getLogger("textclf").exception("%s failed", name)
+        print(f"{name}: {_one_line(error)}", file=sys.stderr)
+        return USAGE_ERROR
+    return 0
+
+
+def _one_line(error: BaseException) -> str:
+    text = str(error.args[0]) if len(error.args) == 1 else str(error)
+    if isinstance(error, (FileNotFoundError, IsADirectoryError)) and error.filename:
+        text = f"{error.strerror or 'not found'}: {error.filename}"
+    elif isinstance(error, FileExistsError):
+        text = text.split(";")[0] + "; pass --overwrite to replace it"
+    return " ".join(text.split())
