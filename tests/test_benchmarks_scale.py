@@ -111,7 +111,7 @@ def test_peers_compare_on_the_same_folds_and_skip_what_is_missing(tmp_path, monk
     assert table["system"].tolist() == ["ten-line baseline, threshold 0.5",
                                         "ten-line baseline, best threshold",
                                         "textclf tfidf_lr"]
-    assert table["oof_f1"].iloc[1] >= table["oof_f1"].iloc[0]
+    assert table["oof_f1_tuned"].iloc[1] >= table["oof_f1"].iloc[0]
     # Ratios against textclf (the only textclf row here is its classical path).
     np.testing.assert_allclose(table["best_textclf_f1_ratio"],
                                table["oof_f1"].iloc[2] / table["oof_f1"])
