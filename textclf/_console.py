@@ -37,17 +37,21 @@ class OneLineParser(argparse.ArgumentParser):
 
 
 def configure_logging(level: str | int = "INFO") -> None:
-    """textclf's loggers at ``level``; every other library's at WARNING, or at ``level``
-    when it is DEBUG. TensorFlow's native log is silenced the same way, which only works
+    """textclf's loggers at ``level``; every other library's at ERROR, or at DEBUG when
+    ``level`` is DEBUG. TensorFlow's native log is silenced the same way, which only works
     before TensorFlow is first imported."""
     level = logging.getLevelName(level) if isinstance(level, str) else level
     debug = level <= logging.DEBUG
+    # Other libraries' warnings are about their internals (gensim's "too few updates" on a
+    # small fold): below DEBUG only their errors show.
+    others = logging.DEBUG if debug else logging.ERROR
     logging.basicConfig(format=_FORMAT)
-    logging.getLogger().setLevel(logging.DEBUG if debug else logging.WARNING)
+    logging.getLogger().setLevel(others)
     logging.getLogger("textclf").setLevel(level)
-    # MLflow sets up a handler and level of its own on import; its INFO lines (store
-    # migrations, experiment creation) and download bars are not textclf's progress.
-    logging.getLogger("mlflow").setLevel(logging.DEBUG if debug else logging.WARNING)
+    # MLflow gives itself a handler and a level when it is imported, from this variable; its
+    # INFO lines (store migrations, experiment creation) and bars are not textclf's.
+    os.environ["MLFLOW_LOGGING_LEVEL"] = logging.getLevelName(others)
+    logging.getLogger("mlflow").setLevel(others)
     if not debug:
         os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
         # 2 hides TensorFlow's INFO and WARNING lines (oneDNN, CPU features) once its log
