@@ -75,6 +75,47 @@ def test_concat_puts_sources_side_by_side_with_zeros_for_missing_words(glove, pa
     ]))
 
 
+@pytest.fixture
+def cased():
+    return keyed({"Trump": [1.0, 2.0], "the": [3.0, 4.0]})
+
+
+@pytest.fixture
+def lowered():
+    return keyed({"trump": [10.0, 20.0], "the": [30.0, 40.0], "paris": [5.0, 7.0]})
+
+
+def test_each_source_finds_the_words_by_its_own_fallbacks_before_the_mean(cased, lowered):
+    combined = combine_embeddings([cased, lowered], [0.75, 0.25],
+                                  words=["Trump", "trump", "Paris", "the"])
+    # "Trump" is the cased source's "Trump" and the lower-cased source's "trump"; "trump"
+    # the other way round (the cased source finds it by title case).
+    expected = [0.75 * 1 + 0.25 * 10, 0.75 * 2 + 0.25 * 20]
+    np.testing.assert_allclose(combined["Trump"], expected, rtol=1e-6)
+    np.testing.assert_allclose(combined["trump"], expected, rtol=1e-6)
+    # Found by one source only (by its lower case): that source's vector as it is.
+    np.testing.assert_array_equal(combined["Paris"], [5.0, 7.0])
+    np.testing.assert_allclose(combined["the"], [0.75 * 3 + 0.25 * 30, 0.75 * 4 + 0.25 * 40])
+    assert combined.index_to_key == ["Trump", "the", "trump", "paris", "Paris"]
+    # Identical spellings only, without the words: "Trump" would be the cased vector alone.
+    np.testing.assert_array_equal(combine_embeddings([cased, lowered])["Trump"], [1.0, 2.0])
+
+
+def test_words_found_by_a_fallback_fill_their_part_of_a_concatenation(cased, lowered):
+    combined = combine_embeddings([cased, lowered], how="concat", words=["Trump", "Paris"])
+    np.testing.assert_array_equal(combined["Trump"], [1, 2, 10, 20])
+    np.testing.assert_array_equal(combined["Paris"], [0, 0, 5, 7])
+
+
+def test_words_are_looked_up_with_the_fallbacks_given(cased, lowered):
+    exact = combine_embeddings([cased, lowered], words=["Trump"], fallbacks=())
+    np.testing.assert_array_equal(exact["Trump"], [1.0, 2.0])
+    with pytest.raises(TypeError, match="not a single string"):
+        combine_embeddings([cased, lowered], words="Trump")
+    with pytest.raises(ValueError, match="unknown fallback"):
+        combine_embeddings([cased, lowered], words=["Trump"], fallbacks=("french",))
+
+
 def test_mean_of_different_dimensions_names_each_source(glove):
     wide = keyed({"the": [1.0, 2.0, 3.0]})
     with pytest.raises(ValueError, match=r"glove \(2-d\), paragram \(3-d\).*how='concat'"):

@@ -37,6 +37,20 @@ def test_triangle_shape_base_at_cycle_edges_peak_in_the_middle():
     assert value(2) == pytest.approx(0.002)
 
 
+@pytest.mark.parametrize("steps_per_cycle", [1, 3, 5, 7])
+def test_a_half_cycle_of_half_an_odd_number_of_steps_ends_every_cycle_at_the_base(
+        steps_per_cycle):
+    # An epoch of n batches with step_size n / 2: every epoch end (step k * n) is at the
+    # low point, and the rate rises and falls in between.
+    schedule = CyclicalLearningRate(0.001, 0.003, step_size=steps_per_cycle / 2)
+    values = [float(keras.ops.convert_to_numpy(schedule(step)))
+              for step in range(10 * steps_per_cycle + 1)]
+    np.testing.assert_allclose(values[::steps_per_cycle], 0.001, rtol=1e-6)
+    if steps_per_cycle > 1:
+        inside = [value for step, value in enumerate(values) if step % steps_per_cycle]
+        assert min(inside) > 0.001 and max(inside) <= 0.003
+
+
 def test_the_optimizer_follows_the_schedule_batch_by_batch():
     schedule = CyclicalLearningRate(0.01, 0.05, step_size=2)
     model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
@@ -64,6 +78,7 @@ def test_schedule_round_trips_through_its_config():
 
 @pytest.mark.parametrize("kwargs, message", [
     ({"base_lr": 0.01, "max_lr": 0.001}, "base_lr"), ({"step_size": 0}, "step_size"),
+    ({"step_size": 0.4}, "step_size"),
     ({"mode": "cosine"}, "mode"), ({"gamma": 0}, "gamma")])
 def test_invalid_settings_are_named(kwargs, message):
     with pytest.raises(ValueError, match=message):

@@ -82,3 +82,26 @@ def test_training_that_ends_before_swa_start_keeps_its_weights(data, caplog):
 def test_swa_start_must_be_a_non_negative_epoch():
     with pytest.raises(ValueError, match="swa_start"):
         StochasticWeightAveraging(swa_start=-1)
+
+
+@pytest.mark.parametrize("share, epochs, first", [
+    (0.4, 10, 4),  # the seed's setting: epochs 5 to 10 (1-based), six snapshots
+    (0.5, 8, 4), (0.4, 5, 2), (0.0, 3, 0),
+    # Never fewer than two snapshots when there are two epochs or more.
+    (0.4, 4, 1), (0.5, 2, 0), (0.9, 5, 3), (0.99, 2, 0),
+    (0.5, 1, 0),  # one epoch, one snapshot
+    (0.57, 100, 57)])  # 0.57 * 100 is 56.99999999999999 in floating point
+def test_first_averaged_epoch_is_a_share_of_the_epochs_with_two_snapshots_at_least(
+        share, epochs, first):
+    from textclf.models.neural._swa import first_averaged_epoch
+
+    assert first_averaged_epoch(share, epochs) == first
+    assert epochs - first >= min(2, epochs)
+
+
+@pytest.mark.parametrize("share", [1.0, -0.1, 4, True])
+def test_first_averaged_epoch_needs_a_share_in_zero_to_one(share):
+    from textclf.models.neural._swa import first_averaged_epoch
+
+    with pytest.raises(ValueError, match="swa_start"):
+        first_averaged_epoch(share, 10)

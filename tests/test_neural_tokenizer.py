@@ -70,3 +70,28 @@ def test_invalid_parameters_are_named(params, message):
 def test_transform_before_fit_says_so():
     with pytest.raises(ValueError, match="not fitted"):
         SequenceTokenizer().transform(["a"])
+
+
+def test_unknown_tokens_take_the_id_of_a_fallback_spelling_in_the_vocabulary():
+    tokenizer = SequenceTokenizer(fallbacks=("lower", "title")).fit(["paris is Big"])
+    index = tokenizer.word_index()
+    sequences = tokenizer.transform(["Paris IS big zzz", "PARIS"])
+    assert sequences.row(0).tolist() == [index["paris"], index["is"], index["Big"], OOV_ID]
+    assert sequences.row(1).tolist() == [index["paris"]]
+    # Without fallbacks only exact spellings count.
+    exact = SequenceTokenizer().fit(["paris is Big"])
+    assert exact.transform(["Paris"]).row(0).tolist() == [OOV_ID]
+
+
+def test_added_words_take_the_next_ids_and_keep_the_others():
+    import pickle
+
+    tokenizer = SequenceTokenizer(fallbacks=("lower",)).fit(["b a", "a"])
+    before = tokenizer.transform(["a b"]).row(0).tolist()
+    assert tokenizer.add_words(["c", "a", "d", "c"]) == ["c", "d"]
+    assert tokenizer.words_ == ["a", "b", "c", "d"]
+    assert tokenizer.transform(["a b"]).row(0).tolist() == before
+    assert tokenizer.transform(["D c"]).row(0).tolist() == [5, 4]
+    restored = pickle.loads(pickle.dumps(tokenizer))
+    assert restored.fallbacks == ("lower",)
+    assert restored.transform(["D c"]).row(0).tolist() == [5, 4]

@@ -5,6 +5,13 @@ The Quora seed averaged the GloVe and Paragram embedding matrices; the first-pla
 solution weighted them 0.7 and 0.3. Both averaged whole matrices, so a word missing from
 one source was averaged with that source's random filler row. Here a word is averaged over
 the sources that have it, so its vector is never part noise.
+
+Sources spell words differently: GloVe 840B is cased, Paragram lower-cased, so combining
+identical spellings only would give every capitalised word ("Trump") the cased source's
+vector alone. Given the words to combine (a vocabulary, a corpus's tokens), each source
+first looks each word up with its own fallbacks (``resolve_words``: lower case, title case,
+stems, lemma), and what the sources found is combined: "Trump" is the mean of GloVe's
+"Trump" and Paragram's "trump".
 """
 
 from __future__ import annotations
@@ -14,13 +21,15 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from ._embedding_io import _keyed_vectors
+from ._embedding_lookup import FALLBACKS, check_fallbacks, resolve_words
 
 COMBINATIONS = ("mean", "concat")
 # Rows added at a time: bounds the temporary arrays while summing millions of vectors.
 _ROWS_AT_ONCE = 1 << 16
 
 
-def combine_embeddings(sources, weights: Sequence[float] | None = None, *, how: str = "mean"):
+def combine_embeddings(sources, weights: Sequence[float] | None = None, *, how: str = "mean",
+                       words=None, fallbacks: Sequence[str] = FALLBACKS):
     """One KeyedVectors from several, e.g. ``combine_embeddings([glove, paragram], [0.7, 0.3])``.
 
     Parameters
@@ -38,21 +47,31 @@ def combine_embeddings(sources, weights: Sequence[float] | None = None, *, how: 
         sources: a word only in the second source gets that source's vector as it is.
         "concat": the vectors side by side, ``sum(dims)`` wide, in the order of the
         sources; a word missing from a source has zeros in that source's part.
+    words : iterable of str, optional
+        The words that will be looked up in the result (a model's vocabulary, a corpus's
+        distinct tokens). A source that lacks such a word as spelled contributes the
+        vector of the first of its ``fallbacks`` spellings it has, so a word counts as
+        present in every source that finds it in its own way, and the result holds it
+        under its own spelling. None combines identical spellings only.
+    fallbacks : sequence of str, default=FALLBACKS
+        The look-up steps for ``words`` (see ``resolve_words``).
 
     Returns
     -------
     gensim.models.KeyedVectors
-        float32 vectors for the union of the sources' words: the first source's words in
-        its order, then each further source's new words in its order.
+        float32 vectors for the union of the sources' words and of the ``words`` some
+        source finds: the first source's in its order (its own keys, then the words it
+        found by a fallback), then each further source's new ones in the same way.
     """
     if how not in COMBINATIONS:
         raise ValueError(f"how must be one of {COMBINATIONS}, got {how!r}")
     names, vector_sets = _named_sources(sources)
+    fallbacks = check_fallbacks(fallbacks)
     if how == "concat":
         if weights is not None:
             raise ValueError("weights apply to how='mean' only; concatenation keeps each "
                              "source's vectors as they are")
-        return _concatenate(vector_sets)
+        return _concatenate(vector_sets, _entries(vector_sets, words, fallbacks))
     dims = {source.vector_size for source in vector_sets}
     if len(dims) > 1:
         described = ", ".join(f"{name} ({source.vector_size}-d)"
@@ -62,7 +81,9 @@ def combine_embeddings(sources, weights: Sequence[float] | None = None, *, how: 
                          "side, or vectors of one size")
     shares = _normalised_weights(weights, len(vector_sets))
     used = [(source, share) for source, share in zip(vector_sets, shares) if share > 0]
-    return _weighted_mean([source for source, _ in used], [share for _, share in used])
+    used_sets = [source for source, _ in used]
+    return _weighted_mean(used_sets, [share for _, share in used],
+                          _entries(used_sets, words, fallbacks))
 
 
 def _named_sources(sources) -> tuple[list[str], list]:
@@ -99,14 +120,50 @@ def _normalised_weights(weights, count: int) -> np.ndarray:
     return shares / shares.sum()
 
 
-def _union(vector_sets) -> tuple[list[str], dict[str, int], list[np.ndarray]]:
-    """The union of the words, and for each source the union row of each of its words."""
-    words = list(vector_sets[0].index_to_key)
-    index = dict(vector_sets[0].key_to_index)
-    rows_of = [np.arange(len(words))]
-    for source in vector_sets[1:]:
-        rows = np.empty(len(source.index_to_key), dtype=np.int64)
-        for position, word in enumerate(source.index_to_key):
+def _entries(vector_sets, words, fallbacks: tuple[str, ...]) -> list[tuple[list[str], np.ndarray]]:
+    """Per source, the words it contributes and the row of its vectors each takes: its own
+    keys, then those of ``words`` it lacks as spelled but finds by a fallback (their rows
+    are the rows of the spellings found)."""
+    distinct = None if words is None else _distinct_words(words)
+    entries = []
+    for source in vector_sets:
+        keys = list(source.index_to_key)
+        rows = np.arange(len(keys), dtype=np.int64)
+        if distinct:
+            key_to_index = source.key_to_index
+            missing = [word for word in distinct if word not in key_to_index]
+            found = [(word, key_to_index[key])
+                     for word, key in resolve_words(missing, source, fallbacks).items()
+                     if key is not None]
+            if found:
+                keys += [word for word, _ in found]
+                rows = np.concatenate([rows, np.fromiter((row for _, row in found),
+                                                         dtype=np.int64, count=len(found))])
+        entries.append((keys, rows))
+    return entries
+
+
+def _distinct_words(words) -> list[str]:
+    if isinstance(words, str):
+        raise TypeError("words must be an iterable of words, not a single string")
+    distinct = list(dict.fromkeys(words))
+    wrong = next((word for word in distinct if not isinstance(word, str)), None)
+    if wrong is not None:
+        raise TypeError(f"words must hold words (str), found {type(wrong).__name__}: "
+                        f"{wrong!r:.60}")
+    return distinct
+
+
+def _union(entries) -> tuple[list[str], dict[str, int], list[np.ndarray]]:
+    """The union of the words, and for each source the union row of each of its entries."""
+    # The first source's words are distinct: taken whole, without a loop per word.
+    first_keys = entries[0][0]
+    words = list(first_keys)
+    index = dict(zip(first_keys, range(len(first_keys))))
+    rows_of = [np.arange(len(words), dtype=np.int64)]
+    for keys, _ in entries[1:]:
+        rows = np.empty(len(keys), dtype=np.int64)
+        for position, word in enumerate(keys):
             row = index.get(word)
             if row is None:
                 row = index[word] = len(words)
@@ -116,31 +173,40 @@ def _union(vector_sets) -> tuple[list[str], dict[str, int], list[np.ndarray]]:
     return words, index, rows_of
 
 
-def _weighted_mean(vector_sets, shares):
-    words, index, rows_of = _union(vector_sets)
+def _weighted_mean(vector_sets, shares, entries):
+    words, index, rows_of = _union(entries)
     # Each word's weights renormalised over the sources that have it, computed first so
     # that a word of one source is scaled by exactly 1 and keeps its vector unchanged.
     weight = np.zeros(len(words), dtype=np.float64)
     for rows, share in zip(rows_of, shares):
         weight[rows] += share
     total = np.zeros((len(words), vector_sets[0].vector_size), dtype=np.float32)
-    for source, rows, share in zip(vector_sets, rows_of, shares):
+    for source, rows, (_, source_rows), share in zip(vector_sets, rows_of, entries, shares):
         # Union rows are distinct within a source, so buffered += adds each once.
         for start in range(0, len(rows), _ROWS_AT_ONCE):
             part = rows[start:start + _ROWS_AT_ONCE]
             factor = (share / weight[part]).astype(np.float32)
-            total[part] += factor[:, None] * source.vectors[start:start + _ROWS_AT_ONCE]
+            total[part] += factor[:, None] * _source_rows(source, source_rows, start)
     return _keyed_vectors(words, total, index)
 
 
-def _concatenate(vector_sets):
-    words, index, rows_of = _union(vector_sets)
+def _concatenate(vector_sets, entries):
+    words, index, rows_of = _union(entries)
     combined = np.zeros((len(words), sum(s.vector_size for s in vector_sets)), dtype=np.float32)
     column = 0
-    for source, rows in zip(vector_sets, rows_of):
+    for source, rows, (_, source_rows) in zip(vector_sets, rows_of, entries):
         width = source.vector_size
         for start in range(0, len(rows), _ROWS_AT_ONCE):
             combined[rows[start:start + _ROWS_AT_ONCE], column:column + width] = \
-                source.vectors[start:start + _ROWS_AT_ONCE]
+                _source_rows(source, source_rows, start)
         column += width
     return _keyed_vectors(words, combined, index)
+
+
+def _source_rows(source, rows: np.ndarray, start: int) -> np.ndarray:
+    """The source's vectors for ``rows[start:start + _ROWS_AT_ONCE]``: a slice while those
+    are its own keys in order (no copy), gathered for the words found by a fallback."""
+    stop = min(start + _ROWS_AT_ONCE, len(rows))
+    if stop <= len(source.index_to_key):
+        return source.vectors[start:stop]
+    return source.vectors[rows[start:stop]]

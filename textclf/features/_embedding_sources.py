@@ -36,7 +36,8 @@ def load_embeddings_for(paths: Sequence[str | os.PathLike], texts, *,
     paths : sequence of path-like
         GloVe, Paragram, word2vec or fastText text files (any format ``load_embeddings``
         reads). One path gives its vectors; several are combined with
-        ``combine_embeddings(..., weights, how)`` (the seed averaged GloVe and Paragram).
+        ``combine_embeddings(..., weights, how, words=<the corpus's words>)`` (the seed
+        averaged GloVe and Paragram), each file finding each word by its own fallbacks.
     texts : column of str
         The corpus as the model will see it, i.e. after the same normalisation (usually
         ``EmbeddingNormalizer``), train and test rows together; words are split at white
@@ -54,11 +55,14 @@ def load_embeddings_for(paths: Sequence[str | os.PathLike], texts, *,
     if not paths:
         raise ValueError("load_embeddings_for needs at least one embeddings file")
     tokens, _ = split_tokens(as_text_array(texts))
-    vocabulary = candidate_spellings(pc.unique(tokens), fallbacks)
+    words = pc.unique(tokens).to_pylist()
+    vocabulary = candidate_spellings(words, fallbacks)
     sources = {os.fspath(path): load_embeddings(path, vocabulary=vocabulary) for path in paths}
     if len(sources) == 1:
         return next(iter(sources.values()))
-    return combine_embeddings(sources, weights, how=how)
+    # Each file looks the corpus's words up with its own fallbacks before they are
+    # combined: a cased and a lower-cased file then both give "Trump" its vector.
+    return combine_embeddings(sources, weights, how=how, words=words, fallbacks=fallbacks)
 
 
 def is_named_source(source) -> bool:

@@ -8,7 +8,8 @@ classical models.
 (``build_bilstm_attention``), training on length-bucketed, dynamically padded batches with a
 cyclical learning rate (``CyclicalLearningRate``) and stochastic weight averaging
 (``StochasticWeightAveraging``), and the F1 threshold on a held-out part of its own
-training rows.
+training rows (or none, to train on every row when the threshold is chosen elsewhere, as
+the out-of-fold study does).
 
 Keras is imported with this module, never by ``import textclf.models``.
 """
@@ -18,7 +19,6 @@ from __future__ import annotations
 import copy
 import json
 import logging
-import math
 import numbers
 import os
 import shutil
@@ -45,10 +45,15 @@ from ...text import EmbeddingNormalizer
 from .._validation import binary_classes
 from ._architecture import MIXED_PRECISION_POLICY, build_bilstm_attention
 from ._batching import BucketedBatches
-from ._embeddings import check_embeddings_param, embedding_matrix
+from ._embeddings import (
+    check_embeddings_param,
+    embedding_matrix,
+    load_sources,
+    pretrained_words,
+)
 from ._schedules import MODES, CyclicalLearningRate
-from ._swa import StochasticWeightAveraging
-from ._tokenizer import SequenceTokenizer, check_tokenizer_params
+from ._swa import StochasticWeightAveraging, first_averaged_epoch
+from ._tokenizer import FIRST_WORD_ID, SequenceTokenizer, check_tokenizer_params
 
 logger = logging.getLogger("textclf.models.neural")
 
@@ -56,7 +61,9 @@ logger = logging.getLogger("textclf.models.neural")
 MODEL_FILE = "model.keras"
 VOCABULARY_FILE = "vocabulary.json"
 ESTIMATOR_FILE = "estimator.json"
-_FORMAT_VERSION = 1
+# 2: swa_start became a share of the epochs, and the vocabulary's words resolve unknown
+# tokens by the fallbacks; a format-1 directory would be read with other meanings.
+_FORMAT_VERSION = 2
 
 
 class BiLSTMClassifier(ClassifierMixin, BaseEstimator):
@@ -66,15 +73,21 @@ class BiLSTMClassifier(ClassifierMixin, BaseEstimator):
     columns has each row's columns joined with a space. The defaults are the Quora seed's
     settings: vectors frozen, sequences of at most 70 tokens, two BiLSTMs of 40 units per
     direction, a 32-unit dense head, 10 epochs of batches of 512 with Adam, stochastic
-    weight averaging from the 5th epoch. Only the default vectors differ: the shipped GloVe
+    weight averaging from the 5th epoch (``swa_start=0.4`` of the epochs). Only the default
+    vectors differ: the shipped GloVe
     6B 50-d instead of the mean of GloVe 840B and Paragram 300-d (pass their paths, as a
     list, to average them the seed's way).
 
     Parameters
     ----------
     max_features : int or None, default=95000
-        Vocabulary size: the most frequent training words; rarer ones share one
-        out-of-vocabulary id.
+        Vocabulary size: the most frequent training words, then, while there is room and
+        ``add_pretrained_words`` is on, words of the pre-trained vectors. Rarer training
+        words and test words outside it, that no ``fallbacks`` spelling of finds in it,
+        share one out-of-vocabulary id. None keeps every training word and adds every
+        word of the vectors: the embedding matrix then has a row per word of the vectors
+        (the shipped GloVe holds 400,000 words of 50 dimensions), on top of the training
+        vocabulary.
     max_len : int, default=70
         Longest sequence in tokens; longer texts are cut (see ``truncating``).
     truncating : {"pre", "post"}, default="pre"
@@ -92,7 +105,19 @@ default="default"
         0.3 Paragram); None weighs them equally.
     fallbacks : sequence of str, default=FALLBACKS
         Spellings tried for a word the vectors lack as it is (lower case, stems, lemma; see
-        ``textclf.features.MeanEmbedding``).
+        ``textclf.features.MeanEmbedding``), by each of several ``embeddings`` on its own
+        before they are averaged; and for a token outside the vocabulary before it takes
+        the out-of-vocabulary id (a test set's "Paris" takes the id of the vocabulary's
+        "paris").
+    add_pretrained_words : bool, default=True
+        Fill the vocabulary up to ``max_features`` with words of the pre-trained vectors
+        that the training texts lack (the vectors' first words, the most frequent in
+        GloVe and word2vec files), so that such a word in a test text gets its vector
+        instead of the out-of-vocabulary row. Frozen embeddings make those rows free to
+        train; they cost memory only. A file named by its path is read for the training
+        vocabulary's spellings only, so it adds only those: to cover a test set's words,
+        pass vectors loaded for the training and test texts together
+        (``load_embeddings_for``, as ``textclf run --embeddings`` does).
     normalizer : transformer or None, default=None
         Text normalisation before tokenising; None is ``EmbeddingNormalizer()``.
     lstm_units, dense_units, spatial_dropout, dropout, trainable_embeddings
@@ -107,20 +132,27 @@ default="default"
     max_lr : float, default=0.002
         Upper bound of the cycle.
     clr_step_size : int or "auto", default="auto"
-        Batches per half cycle. "auto" is half an epoch: every epoch is one cycle and ends
-        at ``learning_rate``, the low point, where stochastic weight averaging takes its
-        snapshots (as Izmailov et al. 2018 do with cyclical rates).
+        Batches per half cycle. "auto" is half an epoch, ``n / 2`` for ``n`` batches per
+        epoch, not rounded: every epoch is exactly one cycle and ends at
+        ``learning_rate``, the low point, where stochastic weight averaging takes its
+        snapshots (as Izmailov et al. 2018 do with cyclical rates), also for an odd ``n``.
     clr_mode : {"triangular", "triangular2", "exp_range"}, default="triangular"
     clr_gamma : float, default=1.0
         Decay per batch for "exp_range".
-    swa_start : int or None, default=4
-        0-based epoch from which the end-of-epoch weights are averaged
-        (``StochasticWeightAveraging``); 4 of 10 epochs averages the last six. None trains
-        without averaging.
+    swa_start : float in [0, 1) or None, default=0.4
+        Share of the epochs trained before the end-of-epoch weights start to be averaged
+        (``StochasticWeightAveraging``): averaging starts at epoch index
+        ``floor(swa_start * epochs)`` (0-based), brought forward where needed so that at
+        least two snapshots are averaged whenever ``epochs >= 2``
+        (``first_averaged_epoch``). 0.4 of 10 epochs averages the last six, the seed's
+        setting; 0.5 averages the last half; 0 every epoch. The epoch used is
+        ``swa_start_epoch_``. None trains without averaging.
     validation_fraction : float or None, default=0.1
         Stratified part of the training rows held out to choose ``threshold_`` (best F1)
-        and to report validation loss and F1 per epoch; None trains on every row, and
-        ``threshold_`` is 0.5.
+        and to report validation loss and F1 per epoch. None or 0 holds nothing out and
+        trains on every row: for when the threshold is chosen outside (the study's
+        out-of-fold threshold); ``threshold_`` is then 0.5, ``validation_f1_`` None and
+        ``history_`` has no validation entries.
     dynamic_padding : bool, default=True
         Pad each batch to its own longest row, with rows bucketed by length
         (``BucketedBatches``); False pads every batch to ``max_len``.
@@ -153,9 +185,15 @@ default="default"
     normalizer_ : fitted normaliser
     tokenizer_ : SequenceTokenizer
     threshold_ : float
-        The probability threshold of ``predict``: best F1 on the validation part, or 0.5.
+        The probability threshold of ``predict``: best F1 on the validation part, or 0.5
+        without one.
     validation_f1_ : float or None
-        F1 of the final (averaged) model on the validation part at ``threshold_``.
+        F1 of the final (averaged) model on the validation part at ``threshold_``; None
+        without a validation part.
+    swa_start_epoch_ : int or None
+        The first epoch, 1-based as in ``history_["epoch"]``, whose end-of-epoch weights
+        are in the average: the final weights are the mean of the snapshots of epochs
+        ``swa_start_epoch_`` to ``epochs``. None without averaging.
     history_ : dict of lists
         Per epoch: "epoch" (1-based), "loss" (mean training loss), "lr" (learning rate
         after the epoch's last batch), "seconds" (training time of the epoch, compilation
@@ -163,7 +201,8 @@ default="default"
         (best F1 of that epoch's weights) and "val_threshold"; ready for
         ``mlflow.log_metric(name, value, step=epoch)``.
     embedding_coverage_ : float
-        Share of the vocabulary found in the pre-trained vectors.
+        Share of the training words of the vocabulary found in the pre-trained vectors
+        (words added from the vectors not counted).
     classes_ : ndarray of the two labels
     n_features_in_ : int
     """
@@ -172,10 +211,11 @@ default="default"
                  truncating: str = "pre", embeddings="default", embedding_weights=None,
                  fallbacks=FALLBACKS, normalizer=None, lstm_units: int = 40,
                  dense_units: int = 32, spatial_dropout: float = 0.1, dropout: float = 0.1,
-                 trainable_embeddings: bool = False, epochs: int = 10, batch_size: int = 512,
+                 trainable_embeddings: bool = False, add_pretrained_words: bool = True,
+                 epochs: int = 10, batch_size: int = 512,
                  learning_rate: float = 0.001, cyclical_lr: bool = True,
                  max_lr: float = 0.002, clr_step_size="auto", clr_mode: str = "triangular",
-                 clr_gamma: float = 1.0, swa_start: int | None = 4,
+                 clr_gamma: float = 1.0, swa_start: float | None = 0.4,
                  validation_fraction: float | None = 0.1, dynamic_padding: bool = True,
                  bucket_batches: int | None = 20, pad_multiple: int = 1,
                  mixed_precision: bool = False, jit_compile="auto", run_eagerly: bool = False,
@@ -192,6 +232,7 @@ default="default"
         self.spatial_dropout = spatial_dropout
         self.dropout = dropout
         self.trainable_embeddings = trainable_embeddings
+        self.add_pretrained_words = add_pretrained_words
         self.epochs = epochs
         self.batch_size = batch_size
         self.learning_rate = learning_rate
@@ -231,17 +272,30 @@ default="default"
         self.normalizer_ = (clone(self.normalizer) if self.normalizer is not None
                             else EmbeddingNormalizer())
         train_texts = self.normalizer_.fit_transform(_rows(texts, train_rows))
-        self.tokenizer_ = SequenceTokenizer(self.max_features, self.max_len, self.truncating)
-        sequences = self.tokenizer_.fit_transform(train_texts)
-        matrix, found = embedding_matrix(self.tokenizer_, self.embeddings,
+        self.tokenizer_ = SequenceTokenizer(self.max_features, self.max_len, self.truncating,
+                                            fallbacks=self.fallbacks).fit(train_texts)
+        training_words = len(self.tokenizer_.words_)
+        sources = load_sources(self.embeddings, self.tokenizer_.words_,
+                               weights=self.embedding_weights, fallbacks=self.fallbacks,
+                               corpus=train_texts, seed=seed or 0)
+        if self.add_pretrained_words:
+            room = (None if self.max_features is None
+                    else self.max_features - training_words)
+            self.tokenizer_.add_words(pretrained_words(
+                sources, self.tokenizer_.words_, room, weights=self.embedding_weights))
+        # After the vocabulary is complete: rare training words may resolve to added ones.
+        sequences = self.tokenizer_.transform(train_texts)
+        matrix, found = embedding_matrix(self.tokenizer_, sources,
                                          weights=self.embedding_weights,
                                          fallbacks=self.fallbacks,
-                                         seed=0 if seed is None else seed,
-                                         corpus=train_texts)
-        self.embedding_coverage_ = float(found.sum() / max(len(self.tokenizer_.words_), 1))
-        logger.info("vocabulary of %d words, %.1f%% with a pre-trained vector; %d training "
-                    "rows, %d validation rows", len(self.tokenizer_.words_),
-                    100 * self.embedding_coverage_, len(train_rows), len(valid_rows))
+                                         seed=0 if seed is None else seed)
+        training_rows = found[FIRST_WORD_ID:FIRST_WORD_ID + training_words]
+        self.embedding_coverage_ = float(training_rows.sum() / max(training_words, 1))
+        logger.info("vocabulary of %d training words, %.1f%% with a pre-trained vector, and "
+                    "%d words of the vectors; %d training rows, %d validation rows",
+                    training_words, 100 * self.embedding_coverage_,
+                    len(self.tokenizer_.words_) - training_words, len(train_rows),
+                    len(valid_rows))
 
         self.model_ = build_bilstm_attention(
             matrix, max_len=self.max_len, lstm_units=self.lstm_units,
@@ -261,9 +315,12 @@ default="default"
                                           shuffle=False)
         recorder = _EpochRecorder(valid_batches, target[valid_rows].astype(np.int64))
         callbacks = [recorder]
+        self.swa_start_epoch_ = None
         if self.swa_start is not None:
+            first = first_averaged_epoch(float(self.swa_start), self.epochs)
+            self.swa_start_epoch_ = first + 1
             callbacks.append(StochasticWeightAveraging(
-                self.swa_start, batch_norm_data=self._batches(sequences, None, shuffle=False)))
+                first, batch_norm_data=self._batches(sequences, None, shuffle=False)))
         self.model_.fit(train_batches, epochs=self.epochs, verbose=self.verbose,
                         callbacks=callbacks)
         self.history_ = recorder.history
@@ -279,7 +336,7 @@ default="default"
 
     def _split(self, target: np.ndarray, seed) -> tuple[np.ndarray, np.ndarray]:
         rows = np.arange(len(target))
-        if self.validation_fraction is None:
+        if self.validation_fraction is None or self.validation_fraction == 0:
             return rows, rows[:0]
         smaller = int(min(target.sum(), len(target) - target.sum()))
         held_out = smaller * self.validation_fraction
@@ -296,8 +353,10 @@ default="default"
     def _optimizer(self, batches_per_epoch: int):
         learning_rate = self.learning_rate
         if self.cyclical_lr:
-            step_size = (max(1, math.ceil(batches_per_epoch / 2))
-                         if self.clr_step_size == "auto" else self.clr_step_size)
+            # Half an epoch, unrounded: a cycle of exactly one epoch, which then ends at the
+            # low point however many batches there are (see CyclicalLearningRate).
+            step_size = (batches_per_epoch / 2 if self.clr_step_size == "auto"
+                         else self.clr_step_size)
             learning_rate = CyclicalLearningRate(self.learning_rate, self.max_lr, step_size,
                                                  self.clr_mode, self.clr_gamma)
         optimizer = keras.optimizers.Adam(learning_rate=learning_rate)
@@ -388,12 +447,14 @@ default="default"
         estimator.normalizer_ = EmbeddingNormalizer(**state["normalizer"])
         words = json.loads((directory / VOCABULARY_FILE).read_text(encoding="utf-8"))
         estimator.tokenizer_ = SequenceTokenizer.from_words(
-            words, max_len=estimator.max_len, truncating=estimator.truncating)
+            words, max_len=estimator.max_len, truncating=estimator.truncating,
+            fallbacks=estimator.fallbacks)
         estimator.model_ = keras.saving.load_model(directory / MODEL_FILE)
         labels = np.asarray(state["classes"])
         estimator.classes_ = labels
         estimator.threshold_ = float(state["threshold"])
         estimator.validation_f1_ = state["validation_f1"]
+        estimator.swa_start_epoch_ = state["swa_start_epoch"]
         estimator.history_ = state["history"]
         estimator.embedding_coverage_ = state["embedding_coverage"]
         estimator.n_features_in_ = state["n_features_in"]
@@ -421,7 +482,8 @@ default="default"
         return {"format": _FORMAT_VERSION, "params": params,
                 "normalizer": _normalizer_settings(self.normalizer_), "classes": classes,
                 "threshold": self.threshold_, "validation_f1": self.validation_f1_,
-                "history": self.history_, "embedding_coverage": self.embedding_coverage_,
+                "swa_start_epoch": self.swa_start_epoch_, "history": self.history_,
+                "embedding_coverage": self.embedding_coverage_,
                 "n_features_in": self.n_features_in_,
                 "feature_names_in": (self.feature_names_in_.tolist()
                                      if hasattr(self, "feature_names_in_") else None),
@@ -497,6 +559,9 @@ default="default"
                              f"{type(self.normalizer).__name__}")
         for name in ("lstm_units", "dense_units", "epochs", "batch_size", "pad_multiple"):
             _check_int(name, getattr(self, name), minimum=1)
+        if not isinstance(self.add_pretrained_words, (bool, np.bool_)):
+            raise ValueError(f"add_pretrained_words must be True or False, got "
+                             f"{self.add_pretrained_words!r}")
         for name in ("spatial_dropout", "dropout"):
             value = getattr(self, name)
             if not isinstance(value, numbers.Real) or not 0 <= value < 1:
@@ -515,13 +580,18 @@ default="default"
                 raise ValueError(f"clr_mode must be one of {MODES}, got {self.clr_mode!r}")
             if not isinstance(self.clr_gamma, numbers.Real) or not 0 < self.clr_gamma <= 1:
                 raise ValueError(f"clr_gamma must be in (0, 1], got {self.clr_gamma!r}")
-        if self.swa_start is not None:
-            _check_int("swa_start", self.swa_start, minimum=0, extra="or None")
+        if self.swa_start is not None and (
+                not isinstance(self.swa_start, numbers.Real) or isinstance(self.swa_start, bool)
+                or not 0 <= self.swa_start < 1):
+            raise ValueError(f"swa_start must be a number in [0, 1), the share of the epochs "
+                             f"trained before weight averaging starts (0.4 of 10 epochs "
+                             f"averages the last six), or None; got {self.swa_start!r}")
         if self.validation_fraction is not None and (
                 not isinstance(self.validation_fraction, numbers.Real)
-                or not 0 < self.validation_fraction < 1):
-            raise ValueError(f"validation_fraction must be in (0, 1) or None, got "
-                             f"{self.validation_fraction!r}")
+                or isinstance(self.validation_fraction, bool)
+                or not 0 <= self.validation_fraction < 1):
+            raise ValueError(f"validation_fraction must be in [0, 1) or None (0 and None "
+                             f"hold no rows out), got {self.validation_fraction!r}")
         if self.bucket_batches is not None:
             _check_int("bucket_batches", self.bucket_batches, minimum=1, extra="or None")
         if self.jit_compile not in ("auto", True, False):

@@ -1,6 +1,11 @@
 """The embedding layer's starting weights for a tokenizer's vocabulary, from whichever
 pre-trained vectors the user names: the shipped GloVe 6B 50-d, files, loaded KeyedVectors,
 or several of them averaged (the Quora seed averaged GloVe and Paragram).
+
+Three steps, so that the classifier can grow its vocabulary between them: ``load_sources``
+reads each source for the training vocabulary, ``pretrained_words`` lists the sources'
+words the vocabulary lacks (added so that test words keep their vector), and
+``embedding_matrix`` combines the sources word by word and fills the rows.
 """
 
 from __future__ import annotations
@@ -32,8 +37,46 @@ def check_embeddings_param(embeddings, weights) -> list:
     return sources
 
 
-def embedding_matrix(tokenizer: SequenceTokenizer, embeddings, *, weights=None,
-                     fallbacks: Sequence[str] = (), seed: int | None = 0, corpus=None
+def load_sources(embeddings, words: list[str], *, weights=None, fallbacks: Sequence[str] = (),
+                 corpus=None, seed: int = 0) -> list:
+    """Each of ``embeddings`` as KeyedVectors: a file only for ``words`` and their fallback
+    spellings (so a 2.2M-word file costs little memory), ``"word2vec"``/``"fasttext"``
+    (and ``"default"`` without its package) trained on ``corpus``, the normalised training
+    texts (``named_embeddings``); loaded KeyedVectors as they are."""
+    fallbacks = check_fallbacks(fallbacks)
+    sources = []
+    for source in check_embeddings_param(embeddings, weights):
+        if is_named_source(source):
+            source, _ = named_embeddings(source, words, corpus=corpus, fallbacks=fallbacks,
+                                         seed=seed)
+        sources.append(source)
+    return sources
+
+
+def pretrained_words(sources: list, known, limit: int | None, *, weights=None) -> list[str]:
+    """Up to ``limit`` (None: all) words of ``sources`` not in ``known``: the first
+    source's in its order (GloVe and word2vec files list the most frequent first), then
+    each further source's new ones. A source of weight 0 contributes none, as in
+    ``combine_embeddings``."""
+    if limit is not None and limit <= 0:
+        return []
+    shares = [1.0] * len(sources) if weights is None else list(weights)
+    seen = set(known)
+    added: list[str] = []
+    for source, share in zip(sources, shares):
+        if share <= 0:
+            continue
+        for word in source.index_to_key:
+            if word not in seen:
+                seen.add(word)
+                added.append(word)
+                if limit is not None and len(added) == limit:
+                    return added
+    return added
+
+
+def embedding_matrix(tokenizer: SequenceTokenizer, sources: list, *, weights=None,
+                     fallbacks: Sequence[str] = (), seed: int | None = 0
                      ) -> tuple[np.ndarray, np.ndarray]:
     """(matrix, found): float32 weights with one row per id of ``tokenizer``, and which
     rows came from the pre-trained vectors.
@@ -42,16 +85,18 @@ def embedding_matrix(tokenizer: SequenceTokenizer, embeddings, *, weights=None,
     as it is, then by the ``fallbacks`` (``resolve_words``: lower case first, since the
     shipped GloVe is lower-case while the normalised text keeps case), and a word found by
     no step gets a random row of the vectors' scale (``build_embedding_matrix``).
-    ``corpus``, the normalised training texts, is what ``"word2vec"``/``"fasttext"`` (and
-    ``"default"`` without its package) train vectors on (``named_embeddings``).
+
+    Several ``sources`` are averaged word by word after each has looked the vocabulary up
+    with its own fallbacks (``combine_embeddings(..., words=...)``): with a cased and a
+    lower-cased source, "Trump" is the mean of the first's "Trump" and the second's
+    "trump", where combining identical spellings only would give it the first's alone.
     """
     from ...features import build_embedding_matrix, combine_embeddings
 
     fallbacks = check_fallbacks(fallbacks)
     words = tokenizer.words_
-    vectors = [_load(source, words, fallbacks, corpus, seed or 0)
-               for source in check_embeddings_param(embeddings, weights)]
-    combined = vectors[0] if len(vectors) == 1 else combine_embeddings(vectors, weights)
+    combined = (sources[0] if len(sources) == 1 else
+                combine_embeddings(sources, weights, words=words, fallbacks=fallbacks))
     word_index = {"": PADDING_ID, **tokenizer.word_index()}
     matrix, found = build_embedding_matrix(
         word_index, combined, unknown="random", seed=seed, padding_index=PADDING_ID,
@@ -62,12 +107,3 @@ def embedding_matrix(tokenizer: SequenceTokenizer, embeddings, *, weights=None,
         found = np.zeros(FIRST_WORD_ID, dtype=bool)
     matrix[OOV_ID] = 0.0
     return matrix, found
-
-
-def _load(source, words: list[str], fallbacks: tuple[str, ...], corpus, seed: int):
-    if is_named_source(source):
-        # Only the vectors the vocabulary can use: a 2.2M-word file then costs little memory.
-        vectors, _ = named_embeddings(source, words, corpus=corpus, fallbacks=fallbacks,
-                                      seed=seed)
-        return vectors
-    return source

@@ -44,22 +44,28 @@ class CyclicalLearningRate(keras.optimizers.schedules.LearningRateSchedule):
     max_lr : float, default=0.002
         Upper bound, reached in the middle of the first cycle. The defaults are the bounds
         the Quora Insincere Questions kernels used with Adam.
-    step_size : int, default=300
+    step_size : float, default=300
         Steps in half a cycle. Smith suggests 2 to 10 epochs' worth of steps; with
         stochastic weight averaging, half an epoch ends every cycle, and so every epoch, at
         ``base_lr``, where the averaged snapshots are taken (``BiLSTMClassifier``'s choice).
+        It need not be whole: ``n / 2`` for an epoch of an odd number ``n`` of batches
+        makes a cycle of exactly ``n`` steps, whose peak falls between two steps, so that
+        step ``k * n``, the end of epoch ``k``, is exactly at ``base_lr`` (a whole step
+        size of ``ceil(n / 2)`` would drift off the epoch ends by one step per epoch).
+        At least 0.5: a cycle of one step, which stays at ``base_lr``.
     mode : {"triangular", "triangular2", "exp_range"}, default="triangular"
     gamma : float, default=1.0
         Decay per step of "exp_range" (the Quora kernels used 0.99994); ignored otherwise.
     """
 
-    def __init__(self, base_lr: float = 0.001, max_lr: float = 0.002, step_size: int = 300,
+    def __init__(self, base_lr: float = 0.001, max_lr: float = 0.002, step_size: float = 300,
                  mode: str = "triangular", gamma: float = 1.0, name: str = "cyclical_lr"):
         if not 0 < base_lr <= max_lr:
             raise ValueError(f"need 0 < base_lr <= max_lr, got base_lr={base_lr!r}, "
                              f"max_lr={max_lr!r}")
-        if isinstance(step_size, bool) or not step_size >= 1:
-            raise ValueError(f"step_size must be at least 1 step, got {step_size!r}")
+        if isinstance(step_size, bool) or not step_size >= 0.5:
+            raise ValueError(f"step_size must be at least half a step (a cycle of one "
+                             f"step), got {step_size!r}")
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
         if not 0 < gamma <= 1:

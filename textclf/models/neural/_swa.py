@@ -20,11 +20,33 @@ Keras 3 ships no weight averaging callback; this one uses only ``Callback`` hook
 from __future__ import annotations
 
 import logging
+import math
 
 import keras
 import numpy as np
 
 logger = logging.getLogger("textclf.models.neural")
+
+
+def first_averaged_epoch(swa_start: float, epochs: int) -> int:
+    """0-based index of the first epoch whose weights are averaged when averaging starts
+    after the share ``swa_start`` (in [0, 1)) of ``epochs``.
+
+    The rule: ``floor(swa_start * epochs)``, brought forward where needed so that at least
+    two snapshots are averaged whenever there are two epochs or more (a single epoch has
+    one snapshot, which averaging leaves as it is). ``0.4`` of 10 epochs is epoch index 4,
+    the seed's setting: the 5th to 10th epochs, six snapshots; of 5 epochs, index 2 (three
+    snapshots). ``0.9`` of 5 epochs is index 3, not 4: the last two epochs, not the last
+    one alone.
+    """
+    if isinstance(swa_start, bool) or not 0 <= swa_start < 1:
+        raise ValueError(f"swa_start must be a share of the epochs in [0, 1), got "
+                         f"{swa_start!r}")
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"epochs must be a positive int, got {epochs!r}")
+    # The small tolerance keeps products like 0.57 * 100 = 56.99999999999999 at 57.
+    first = math.floor(swa_start * epochs + 1e-9)
+    return max(0, min(first, epochs - 2))
 
 
 class StochasticWeightAveraging(keras.callbacks.Callback):
@@ -38,7 +60,9 @@ class StochasticWeightAveraging(keras.callbacks.Callback):
 
     ``swa_start=4`` with 10 epochs (the seed's setting) averages the weights after the 5th
     to the 10th epoch (1-based), six snapshots. Training that ends before epoch
-    ``swa_start`` leaves the weights as they are, with a warning.
+    ``swa_start`` leaves the weights as they are, with a warning. To start at a share of
+    the epochs, whatever their number, pass ``first_averaged_epoch(share, epochs)``
+    (``BiLSTMClassifier`` does).
 
     Only trainable weights are averaged: frozen embeddings do not change, the moving
     statistics are recomputed, and random-generator states must not be averaged.
@@ -57,6 +81,9 @@ class StochasticWeightAveraging(keras.callbacks.Callback):
         Snapshots in the average.
     averaged_epochs : list of int
         Their 0-based epochs.
+    batch_norm_layers : list of str
+        The batch-normalisation layers whose statistics were recomputed at the end of
+        training (empty before, without ``batch_norm_data``, or without averaging).
     """
 
     def __init__(self, swa_start: int = 4, batch_norm_data=None):
@@ -68,10 +95,12 @@ class StochasticWeightAveraging(keras.callbacks.Callback):
         self.batch_norm_data = batch_norm_data
         self.n_averaged = 0
         self.averaged_epochs: list[int] = []
+        self.batch_norm_layers: list[str] = []
         self._mean: list[np.ndarray] | None = None
 
     def on_train_begin(self, logs=None):
         self.n_averaged, self.averaged_epochs, self._mean = 0, [], None
+        self.batch_norm_layers = []
 
     def on_epoch_end(self, epoch, logs=None):
         if epoch < self.swa_start:
@@ -98,7 +127,8 @@ class StochasticWeightAveraging(keras.callbacks.Callback):
         logger.info("stochastic weight averaging: weights of epochs %s averaged",
                     self.averaged_epochs)
         if self.batch_norm_data is not None:
-            recompute_batch_norm_statistics(self.model, self.batch_norm_data)
+            self.batch_norm_layers = recompute_batch_norm_statistics(self.model,
+                                                                     self.batch_norm_data)
 
 
 class _TrainingModeForward(keras.Model):

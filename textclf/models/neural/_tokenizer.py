@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..._text_input import as_text_array
-from ...features._embedding_lookup import split_tokens
+from ...features._embedding_lookup import check_fallbacks, resolve_words, split_tokens
 
 PADDING_ID = 0
 OOV_ID = 1
@@ -78,6 +78,8 @@ class SequenceTokenizer:
     padding (masked by the model), id 1 stands for every word outside the vocabulary, and
     words take ids 2, 3, ... from the most to the least frequent; equally frequent words keep
     the order of their first occurrence, so the vocabulary depends only on the texts.
+    ``add_words`` appends further words (the classifier adds words of the pre-trained
+    vectors, so that test words the training texts lack keep their vector).
 
     Parameters
     ----------
@@ -89,24 +91,45 @@ class SequenceTokenizer:
         Which end of a long text is cut: "pre" drops the first tokens and keeps the last
         ``max_len`` (Keras ``pad_sequences``' default, which the Quora kernels used: a
         question's point is usually near its end), "post" keeps the first ``max_len``.
+    fallbacks : sequence of str, default=()
+        Spellings tried for a token outside the vocabulary before it becomes the
+        out-of-vocabulary id, the steps of ``resolve_words`` (lower case, title case,
+        stems, lemma): with the vocabulary's "paris", a new "Paris" takes its id, as the
+        embedding matrix gave "Paris" the vector of "paris". Each distinct unknown token
+        is resolved once per ``transform``. () keeps exact spellings only.
     """
 
     def __init__(self, max_features: int | None = 95_000, max_len: int = 70,
-                 truncating: str = "pre"):
+                 truncating: str = "pre", fallbacks: Sequence[str] = ()):
         check_tokenizer_params(max_features, max_len, truncating)
         self.max_features = max_features
         self.max_len = max_len
         self.truncating = truncating
+        self.fallbacks = check_fallbacks(fallbacks)
         self.words_: list[str] | None = None
         self._vocabulary: pa.Array | None = None
+        self._ids: dict[str, int] | None = None
 
     @classmethod
-    def from_words(cls, words: Sequence[str], *, max_len: int = 70,
-                   truncating: str = "pre") -> SequenceTokenizer:
+    def from_words(cls, words: Sequence[str], *, max_len: int = 70, truncating: str = "pre",
+                   fallbacks: Sequence[str] = ()) -> SequenceTokenizer:
         """A fitted tokenizer whose word ``words[i]`` has id ``i + 2`` (see ``words_``)."""
-        tokenizer = cls(max_features=len(words), max_len=max_len, truncating=truncating)
+        tokenizer = cls(max_features=len(words), max_len=max_len, truncating=truncating,
+                        fallbacks=fallbacks)
         tokenizer._set_words(list(words))
         return tokenizer
+
+    def add_words(self, words: Sequence[str]) -> list[str]:
+        """Append ``words`` not in the vocabulary yet, with the next ids; returns those
+        appended. Ids of the words already there do not change, so sequences transformed
+        before stay valid."""
+        if self.words_ is None:
+            raise ValueError("this SequenceTokenizer is not fitted yet: call fit(texts) first")
+        known = self._word_ids()
+        added = [word for word in dict.fromkeys(words) if word not in known]
+        if added:
+            self._set_words(self.words_ + added)
+        return added
 
     def fit(self, texts) -> SequenceTokenizer:
         tokens, _ = split_tokens(as_text_array(texts))
@@ -134,6 +157,9 @@ class SequenceTokenizer:
         found = pc.index_in(tokens, value_set=self._vocabulary)
         ids = pc.fill_null(pc.add(found, FIRST_WORD_ID), OOV_ID).to_numpy(
             zero_copy_only=False).astype(np.int32)
+        if self.fallbacks and found.null_count:
+            unknown = np.flatnonzero(ids == OOV_ID)
+            ids[unknown] = self._fallback_ids(tokens.take(pa.array(unknown)))
         lengths = np.bincount(text_of_token, minlength=len(text_array))
         starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
         kept = np.minimum(lengths, self.max_len)
@@ -160,20 +186,42 @@ class SequenceTokenizer:
         """``{word: id}`` for the vocabulary words (ids from 2)."""
         if self.words_ is None:
             raise ValueError("this SequenceTokenizer is not fitted yet: call fit(texts) first")
-        return {word: position + FIRST_WORD_ID for position, word in enumerate(self.words_)}
+        return dict(self._word_ids())
+
+    def _word_ids(self) -> dict[str, int]:
+        if self._ids is None:
+            self._ids = {word: position + FIRST_WORD_ID
+                         for position, word in enumerate(self.words_)}
+        return self._ids
+
+    def _fallback_ids(self, unknown_tokens: pa.Array) -> np.ndarray:
+        """Ids of tokens outside the vocabulary: that of the first fallback spelling the
+        vocabulary holds, else the out-of-vocabulary id."""
+        encoded = pc.dictionary_encode(unknown_tokens)
+        distinct = encoded.dictionary.to_pylist()
+        word_ids = self._word_ids()
+        keys = resolve_words(distinct, word_ids, self.fallbacks)
+        ids_of_distinct = np.fromiter(
+            (OOV_ID if keys[word] is None else word_ids[keys[word]] for word in distinct),
+            dtype=np.int32, count=len(distinct))
+        return ids_of_distinct[encoded.indices.to_numpy(zero_copy_only=False)]
 
     def _set_words(self, words: list[str]) -> None:
         if len(set(words)) != len(words):
             raise ValueError("the vocabulary lists a word twice; every word needs one id")
         self.words_ = words
         self._vocabulary = pa.array(words, type=pa.large_string())
+        self._ids = None
 
     def __getstate__(self):
         state = self.__dict__.copy()
-        state["_vocabulary"] = None  # rebuilt from words_, which pickle as a plain list
+        # Rebuilt from words_, which pickle as a plain list.
+        state["_vocabulary"] = state["_ids"] = None
         return state
 
     def __setstate__(self, state):
+        state.setdefault("fallbacks", ())  # pickled before unknown tokens had fallbacks
+        state.setdefault("_ids", None)
         self.__dict__.update(state)
         if self.words_ is not None:
             self._vocabulary = pa.array(self.words_, type=pa.large_string())
