@@ -115,7 +115,7 @@ def measure_f1(name: str, data: pd.DataFrame, *, epochs: int, seed: int, pad_mul
     rows = []
     for variant, (clr, swa) in VARIANTS.items():
         model = BiLSTMClassifier(epochs=epochs, cyclical_lr=clr,
-                                 swa_start=min(4, epochs - 1) if swa else None,
+                                 swa_start=0.4 if swa else None,
                                  pad_multiple=pad_multiple, random_state=seed)
         started = time.perf_counter()
         model.fit(texts.iloc[train], y[train])

@@ -327,7 +327,7 @@ def run(approaches: Sequence[str], data: ExperimentData, *, folds: int = 5, seed
         # Names apart from the MLproject parameters, which `mlflow run` logs as given.
         mlflow.log_params({"dataset": data.name, "train_rows": len(data.train),
                            "test_rows": len(data.test), "approach_list": ",".join(approaches),
-                           "stack_bases": ",".join(stacked),
+                           "stacked_approaches": ",".join(stacked),
                            "n_folds": folds, "random_seed": seed, "neural_epochs": epochs,
                            "embedding_files": ",".join(map(str, embeddings)) or "default",
                            "data_fingerprint": data.fingerprint, **version})

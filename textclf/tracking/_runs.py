@@ -96,6 +96,8 @@ def log_approach(result: OofResult, *, train: pd.DataFrame, test: pd.DataFrame |
                             "holdout_roc_auc": holdout.roc_auc})
     for fold, model in enumerate(fold_models or ()):
         _log_history(model, fold)
+    if fold_models:
+        _log_resolved_settings(fold_models[0])
 
     with tempfile.TemporaryDirectory(prefix="textclf-run-") as folder:
         folder = Path(folder)
@@ -146,6 +148,18 @@ def _log_history(model, fold: int) -> None:
         for epoch, value in enumerate(values):
             if value is not None and np.isfinite(value):
                 mlflow.log_metric(f"fold{fold}_{name}", float(value), step=epoch)
+
+
+# Settings a model resolves from its parameters when it is fitted (the network's weight
+# averaging is given as a share of the epochs): logged as used, beside the parameter.
+_RESOLVED_SETTINGS = {"swa_start_epoch_": "swa_start_epoch"}
+
+
+def _log_resolved_settings(model) -> None:
+    for step in _steps(model):
+        for attribute, name in _RESOLVED_SETTINGS.items():
+            if hasattr(step, attribute):
+                mlflow.log_param(name, str(getattr(step, attribute)))
 
 
 def _write_insights(model: BaseEstimator, folder: Path, top: int) -> None:
