@@ -18,6 +18,7 @@ import logging
 import os
 import sys
 import tempfile
+import traceback
 from collections.abc import Callable
 
 from .data import DataValidationError
@@ -118,7 +119,7 @@ def run_command(command: Callable[[], object], name: str) -> int:
         return stop.code if isinstance(stop.code, int) else USAGE_ERROR
     except BAD_INPUT as error:
         if logging.getLogger("textclf").isEnabledFor(logging.DEBUG):
-            logging.getLogger("textclf").exception("%s failed", name)
+            traceback.print_exc(file=sys.stderr)
         print(f"{name}: {_one_line(error)}", file=sys.stderr)
         return USAGE_ERROR
     return 0
