@@ -52,7 +52,6 @@ _EXPORTS = {
     "FoldEnsemble": "._fold_ensemble",
     "StackedEnsemble": "._fold_ensemble",
     "BiLSTMClassifier": ".neural",
-    "TransformerClassifier": ".neural",
     "build_bilstm_attention": ".neural",
     "AttentionPooling": ".neural",
     "CyclicalLearningRate": ".neural",
