@@ -1,4 +1,4 @@
-"""Benchmarks: speed and memory figures quoted in README, each with its command."""
+"""Benchmarks: speed, memory and F1 figures, collected in benchmarks/README.md with their commands."""
 
 import os
 from pathlib import Path

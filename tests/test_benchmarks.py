@@ -1,4 +1,4 @@
-"""The benchmark scripts run end to end on small inputs; their figures live in README."""
+"""The benchmark scripts run end to end on small inputs; their figures live in benchmarks/README.md."""
 
 import pandas as pd
 import pytest
