@@ -1,4 +1,4 @@
-"""The benchmark scripts run end to end on small inputs; their figures live in benchmarks/README.md."""
+"""The benchmark scripts run end to end on small inputs (figures: benchmarks/README.md)."""
 
 import pandas as pd
 import pytest
