@@ -168,9 +168,13 @@ class Experiment:
         self.embedding_paths = ",".join(map(str, embedding_paths)) or "default"
         self.store_root = output_dir / "runs"
         self.experiment_id = mlflow.active_run().info.experiment_id
-        # Part of the run key, logged as tags on every child run and checked again before
-        # a finished child is reused: a result of other code is never taken for this one's.
+        # Logged on every child run. The package version and the source digest are part of
+        # the run key and checked again on the run's tags before a finished child is
+        # reused, so a result of other code is never taken for this one's; the git commit
+        # only says where to find the code (a commit that edits no code still resumes).
         self.code_version = code_version or {}
+        self.code_identity = {name: value for name, value in self.code_version.items()
+                              if name in ("textclf_version", "code_version")}
 
     def run_approach(self, name: str) -> ApproachOutcome:
         estimator = configure(get_approach(name).build(), embeddings=self.embeddings,
@@ -200,7 +204,7 @@ class Experiment:
             return_estimators=True))
 
     def _run(self, name: str, params: dict, description: str, fit) -> ApproachOutcome:
-        key = run_key(name, {**params, "description": description, **self.code_version},
+        key = run_key(name, {**params, "description": description, **self.code_identity},
                       self.data.fingerprint)
         store = self.store_root / key
         if self.resume:
@@ -228,10 +232,10 @@ class Experiment:
         earlier = finished_run(self.experiment_id, key)
         if earlier is None or not (store / "result.joblib").is_file():
             return None
-        recorded = {tag: earlier.data.tags.get(tag) for tag in self.code_version}
-        if recorded != self.code_version:
+        recorded = {tag: earlier.data.tags.get(tag) for tag in self.code_identity}
+        if recorded != self.code_identity:
             changed = ", ".join(f"{tag} {recorded[tag]} -> {value}"
-                                for tag, value in self.code_version.items()
+                                for tag, value in self.code_identity.items()
                                 if recorded[tag] != value)
             log.info("%-16s finished earlier in run %s by other code (%s): refitted", name,
                      earlier.info.run_id, changed)

@@ -132,6 +132,8 @@ def test_same_seed_same_numbers_and_resume_reuses_finished_approaches(mlflow_sto
     # A finished approach whose run records other code is refitted, not reused.
     tfidf_run = resumed.outcomes["tfidf_lr"].run_id
     MlflowClient().set_tag(tfidf_run, "code_version", "an-older-release")
+    # Another commit with the same source files is the same code: still reused.
+    MlflowClient().set_tag(resumed.outcomes["count_mnb"].run_id, "git_commit", "0" * 40)
     refitted = experiment.main([*QUICK, "--output-dir", str(tmp_path / "b"), "--resume",
                                 "--overwrite"])
     assert not refitted.outcomes["tfidf_lr"].resumed

@@ -11,13 +11,11 @@ working directory, where ``mlflow ui`` finds it.
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 
 from ._arguments import yes_no
 from ._console import OneLineParser, configure_logging, run_command
 
-log = logging.getLogger("textclf.cli")
 
 
 def _predict(args: argparse.Namespace) -> None:
