@@ -116,7 +116,9 @@ def run_command(command: Callable[[], object], name: str) -> int:
     try:
         command()
     except SystemExit as stop:  # argparse: --help, or a usage error already said
-        return stop.code if isinstance(stop.code, int) else USAGE_ERROR
+        if stop.code is None or isinstance(stop.code, int):
+            return stop.code or 0
+        return USAGE_ERROR
     except BAD_INPUT as error:
         if logging.getLogger("textclf").isEnabledFor(logging.DEBUG):
             traceback.print_exc(file=sys.stderr)
