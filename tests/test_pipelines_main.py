@@ -272,7 +272,7 @@ def test_mlflow_run_of_the_project_runs_the_main_entry_point(mlflow_store, tmp_p
     assert MlflowClient().get_run(stack).data.params["bases"] == "count_mnb,count_bnb,bilstm"
     # Quiet: textclf's own progress, none of TensorFlow's native notices or gensim's chatter.
     assert "approach 1 of 4: count_mnb" in completed.stderr
-    for noise in ("cudart_stub", "cuda drivers", "oneDNN", "absl::InitializeLog",
+    for noise in ("cudart_stub", "cuda drivers", "cuInit", "oneDNN", "absl::InitializeLog",
                   "gensim"):
         assert noise not in completed.stderr, noise
 

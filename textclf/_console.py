@@ -60,7 +60,13 @@ def configure_logging(level: str | int = "INFO") -> None:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
         if "tensorflow" not in sys.modules and not any(
                 isinstance(finder, _QuietImport) for finder in sys.meta_path):
-            sys.meta_path.insert(0, _QuietImport("tensorflow"))
+            sys.meta_path.insert(0, _QuietImport("tensorflow", _probe_tensorflow_devices))
+
+
+def _probe_tensorflow_devices(tensorflow) -> None:
+    # The CUDA driver is first asked for on the first device look-up, which prints "failed
+    # call to cuInit" on a machine without a GPU; done here, it is done silently, once.
+    tensorflow.config.list_physical_devices()
 
 
 class _QuietImport(importlib.abc.MetaPathFinder):
@@ -68,12 +74,13 @@ class _QuietImport(importlib.abc.MetaPathFinder):
 
     TensorFlow's native core writes its CUDA probe ("Could not find cuda drivers") to file
     descriptor 2 while it is imported, before its log level applies. The module is found
-    by the other finders as usual; only its execution runs with descriptor 2 sent to a
-    temporary file, which is replayed if the import fails.
+    by the other finders as usual; only its execution, and then ``after(module)``, run with
+    descriptor 2 sent to a temporary file, which is replayed if the import fails.
     """
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, after=None):
         self.name = name
+        self.after = after
 
     def find_spec(self, fullname, path, target=None):
         if fullname != self.name:
@@ -87,6 +94,8 @@ class _QuietImport(importlib.abc.MetaPathFinder):
         def exec_module(module):
             with _native_stderr_silenced():
                 execute(module)
+                if self.after is not None:
+                    self.after(module)
 
         spec.loader.exec_module = exec_module
         return spec
