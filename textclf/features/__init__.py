@@ -22,6 +22,7 @@ _EXPORTS = {
     "embedding_coverage": "._embedding_lookup",
     "build_embedding_matrix": "._embedding_matrix",
     "MeanEmbedding": "._mean_embedding",
+    "SentenceEncoder": "._sentence_encoder",
     "cache_features": "._cache",
 }
 __all__, __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -52,6 +52,7 @@ _EXPORTS = {
     "FoldEnsemble": "._fold_ensemble",
     "StackedEnsemble": "._fold_ensemble",
     "BiLSTMClassifier": ".neural",
+    "TransformerClassifier": ".neural",
     "build_bilstm_attention": ".neural",
     "AttentionPooling": ".neural",
     "CyclicalLearningRate": ".neural",

@@ -21,6 +21,7 @@ from textclf._lazy import lazy_exports
 
 _EXPORTS = {
     "BiLSTMClassifier": "._classifier",
+    "TransformerClassifier": "._transformer",
     "build_bilstm_attention": "._architecture",
     "AttentionPooling": "._layers",
     "MaskedGlobalAveragePooling1D": "._layers",
