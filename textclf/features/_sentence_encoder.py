@@ -465,6 +465,8 @@ class SentenceEncoder(TextFeatures):
     ----------
     column_states_ : list of int
         The vector size, per input column.
+    encoder_identity_ : dict
+        ``identity()`` at fit time: the model the vectors come from, for tracking.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Column names seen in ``fit``, when they are strings.
@@ -530,6 +532,7 @@ class SentenceEncoder(TextFeatures):
         require_keras_hub("SentenceEncoder")
         self._text_columns(X, reset=True)
         self.column_states_ = [folder.hidden_size] * self.n_features_in_
+        self.encoder_identity_ = self.identity()
         return self
 
     def _folder(self) -> EncoderFolder:

@@ -5,7 +5,8 @@ approach without re-running it: the estimator's parameters; the cross-fitted out
 F1 (``oof_f1``, the headline), the F1 at the threshold tuned on all out-of-fold rows
 (``oof_f1_tuned``) with its precision, recall, ROC-AUC and PR-AUC; per-fold F1, ROC-AUC and fit
 seconds (as steps); per-epoch curves of models that keep a history; the out-of-fold and
-test probabilities as Parquet; the precision-recall, F1-vs-threshold and confusion-matrix
+test probabilities as Parquet; the pre-trained encoder's identity (package, version,
+weights hash) where a fold model uses one; the precision-recall, F1-vs-threshold and confusion-matrix
 plots; the error analysis; and, when the fold models show them, LDA topic words and the
 most telling TF-IDF weights.
 """
@@ -98,6 +99,7 @@ def log_approach(result: OofResult, *, train: pd.DataFrame, test: pd.DataFrame |
         _log_history(model, fold)
     if fold_models:
         _log_resolved_settings(fold_models[0])
+        _log_encoder_identity(fold_models[0])
 
     with tempfile.TemporaryDirectory(prefix="textclf-run-") as folder:
         folder = Path(folder)
@@ -160,6 +162,21 @@ def _log_resolved_settings(model) -> None:
         for attribute, name in _RESOLVED_SETTINGS.items():
             if hasattr(step, attribute):
                 mlflow.log_param(name, str(getattr(step, attribute)))
+
+
+# What identifies a pre-trained encoder (``encoder_identity_`` of SentenceEncoder and
+# TransformerClassifier), logged as ``encoder_<field>``: a run names the exact weights.
+_ENCODER_FIELDS = ("name", "package", "version", "weights_sha256", "format", "pooling",
+                   "max_len")
+
+
+def _log_encoder_identity(model) -> None:
+    for step in _steps(model):
+        identity = getattr(step, "encoder_identity_", None)
+        if isinstance(identity, Mapping):
+            mlflow.log_params({f"encoder_{field}": str(identity.get(field))
+                               for field in _ENCODER_FIELDS if field in identity})
+            return
 
 
 def _write_insights(model: BaseEstimator, folder: Path, top: int) -> None:
