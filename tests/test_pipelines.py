@@ -91,3 +91,16 @@ def test_every_declared_approach_builds_an_unfitted_classifier():
         assert approach.name == name and is_classifier(approach.build())
     with pytest.raises(ValueError, match="unknown approach 'nope'"):
         get_approach("nope")
+
+
+def test_all_leaves_out_fine_tuning_and_classical_leaves_out_every_network():
+    from pipelines.approaches import APPROACHES, STACK
+    from pipelines.main import parse_args
+
+    every = parse_args(["--approach", "all"]).approach
+    classical = parse_args(["--approach", "classical"]).approach
+    assert "minilm_lr" in every and "bilstm" in every and every[-1] == STACK
+    assert "minilm_finetune" not in every
+    assert parse_args(["--approach", "minilm_finetune"]).approach == ["minilm_finetune"]
+    assert not {name for name in classical if name != STACK and APPROACHES[name].neural}
+    assert "minilm_lr" not in classical and "tfidf_lr" in classical
