@@ -71,7 +71,7 @@ def test_fine_tuning_benchmark_scores_the_whole_test_part_of_a_capped_train_part
 
     table = transformer_finetune.main([
         "--datasets", "sms_spam", "--quora", str(tmp_path / "missing.csv"), "--epochs", "1",
-        "--train-rows", "120", "--max-len", "32", "--output-dir", str(tmp_path)])
+        "--train-rows", "120", "--max-len", "16", "--output-dir", str(tmp_path)])
     rows = len(load_dataset("sms_spam"))
     assert table["train_rows"].tolist() == [120]
     assert table["test_rows"].iloc[0] == math.ceil(rows * 0.2)  # the whole test part

@@ -55,6 +55,8 @@ def _tiny_bert_preset() -> Path:
     return folder
 
 
+_TINY_BERT = _tiny_bert_preset()
+
 ESTIMATORS = [
     TextCleaner(),
     TextCleaner(lemmatizer="spacy", stemmer="porter", stop_words=None, min_token_length=0),
@@ -77,7 +79,7 @@ ESTIMATORS = [
                      validation_fraction=None, run_eagerly=True, random_state=0),
     # The shipped all-MiniLM-L6-v2, frozen; short texts keep each check to a few batches.
     SentenceEncoder(max_len=16),
-    TransformerClassifier(model=_tiny_bert_preset(), epochs=1, max_len=8, batch_size=256,
+    TransformerClassifier(model=_TINY_BERT, epochs=1, max_len=8, batch_size=256,
                           validation_fraction=None, run_eagerly=True, random_state=0),
 ]
 
