@@ -137,6 +137,20 @@ def measure_f1(name: str, data: pd.DataFrame, *, epochs: int, seed: int, pad_mul
     return pd.DataFrame(rows)
 
 
+def select_backend(parser: argparse.ArgumentParser, backend: str | None) -> str:
+    """Set Keras's backend from ``--backend`` before Keras is imported; return the one in
+    use. Keras reads KERAS_BACKEND once, at its first import."""
+    if backend:
+        if "keras" in sys.modules and os.environ.get("KERAS_BACKEND", "tensorflow") != \
+                backend:
+            parser.error(f"Keras is already imported with another backend; set "
+                         f"KERAS_BACKEND={backend} before starting Python")
+        os.environ["KERAS_BACKEND"] = backend
+    import keras
+
+    return keras.backend.backend()
+
+
 def _header(title: str, command: str, backend: str) -> list[str]:
     import keras
 
@@ -190,15 +204,7 @@ def main(argv: list[str] | None = None) -> dict[str, pd.DataFrame]:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
-    if args.backend:
-        if "keras" in sys.modules and os.environ.get("KERAS_BACKEND", "tensorflow") != \
-                args.backend:
-            parser.error(f"Keras is already imported with another backend; set "
-                         f"KERAS_BACKEND={args.backend} before starting Python")
-        os.environ["KERAS_BACKEND"] = args.backend
-    import keras
-
-    backend = keras.backend.backend()
+    backend = select_backend(parser, args.backend)
     pad_multiple = args.pad_multiple or (8 if backend == "jax" else 1)
     if "quora" in args.datasets and not args.quora.is_file():
         log.warning("no Quora rows at %s: skipping the quora dataset", args.quora)

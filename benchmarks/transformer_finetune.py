@@ -21,7 +21,6 @@ epoch includes compiling the training step.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -32,7 +31,7 @@ from sklearn.model_selection import train_test_split
 
 from textclf._io import atomic_write
 
-from .neural_speed import QUORA_TRAIN, SHIPPED, _header, _load
+from .neural_speed import QUORA_TRAIN, SHIPPED, _header, _load, select_backend
 
 
 def _train_part(y: np.ndarray, train: np.ndarray, rows: int | None, seed: int) -> np.ndarray:
@@ -96,15 +95,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--output-dir", type=Path, default=Path("benchmarks/results"))
     args = parser.parse_args(argv)
-    if args.backend:
-        if "keras" in sys.modules and os.environ.get("KERAS_BACKEND", "tensorflow") != \
-                args.backend:
-            parser.error(f"Keras is already imported with another backend; set "
-                         f"KERAS_BACKEND={args.backend} before starting Python")
-        os.environ["KERAS_BACKEND"] = args.backend
-    import keras
-
-    backend = keras.backend.backend()
+    backend = select_backend(parser, args.backend)
     if "quora" in args.datasets and not args.quora.is_file():
         print(f"No Quora rows at {args.quora}; the quora dataset is skipped.")
         args.datasets = [name for name in args.datasets if name != "quora"]
