@@ -3,6 +3,7 @@ import pytest
 
 from textclf.models.neural import BucketedBatches, SequenceTokenizer, plan_batches
 from textclf.models.neural._tokenizer import TokenSequences
+from textclf.models.neural._batching import width_ladder
 
 
 def _sequences(lengths) -> TokenSequences:
@@ -80,6 +81,23 @@ def test_pad_multiple_rounds_widths_up_within_max_len():
     batches = BucketedBatches(_sequences([1, 9, 17, 69]), batch_size=1, max_len=70,
                               pad_multiple=8, shuffle=False)
     assert sorted(batches.batch_width(i) for i in range(4)) == [8, 16, 24, 70]
+
+
+def test_widths_pad_each_batch_to_the_smallest_rung_that_holds_it():
+    batches = BucketedBatches(_sequences([1, 4, 5, 33, 65, 70]), batch_size=1, max_len=70,
+                              widths=width_ladder(70), shuffle=False)
+    assert sorted(batches.batch_width(i) for i in range(6)) == [4, 4, 8, 40, 70, 70]
+
+
+def test_the_width_ladder_steps_grow_with_the_width_and_end_at_max_len():
+    ladder = width_ladder(512)
+    assert ladder[:9] == (4, 8, 12, 16, 20, 24, 28, 32, 40) and ladder[-1] == 512
+    steps = np.diff(ladder)
+    assert (np.diff(steps) >= 0).all()  # never finer further up
+    # Every rung above 16 wastes at most a fifth of its cells on the row one above the rung
+    # below.
+    assert all((high - low - 1) / high <= 0.2 for low, high in zip(ladder[3:], ladder[4:]))
+    assert width_ladder(16) == (4, 8, 12, 16) and width_ladder(70)[-2:] == (64, 70)
 
 
 def test_plan_batches_without_shuffle_is_a_global_length_sort():

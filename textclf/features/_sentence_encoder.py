@@ -43,9 +43,6 @@ _DEFAULT_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 POOLINGS = ("mean", "cls")
 # The weights file of each folder format: Hugging Face files, or a keras-hub preset.
 _WEIGHTS_FILES = {"transformers": "model.safetensors", "keras_hub": "model.weights.h5"}
-# Batch widths are rounded up to a multiple of this: backends that compile a program per
-# input shape (JAX) then compile a handful, and the padding costs little.
-_PAD_MULTIPLE = 8
 _INSTALL_HINT = "pip install 'textclf[neural]'"
 
 
@@ -401,7 +398,7 @@ class _Runner:
                                             pad_id=self.tokenization.pad_id)
         # Keras compiles with XLA on JAX, but not on TensorFlow without a GPU: asked for,
         # it encodes about a fifth faster on 2 CPU cores (benchmarks/sentence_encoder.py).
-        # Each padded length (a multiple of 8) compiles once. PyTorch keeps eager mode.
+        # Each batch width compiles once. PyTorch keeps eager mode.
         self.model.compile(jit_compile=keras.backend.backend() != "torch")
 
 
@@ -437,8 +434,9 @@ class SentenceEncoder(TextFeatures):
     punctuation and stop words the model was trained with.
 
     Texts are encoded in batches of ``batch_size`` texts of similar length (sorted by token
-    count, each batch padded to its longest text, rounded up to a multiple of 8), the
-    pooling runs inside the Keras model, and the rows come back in input order. A progress
+    count, each batch padded to its longest text, rounded up to the next width of
+    ``width_ladder``: 4, 8, ..., 32, 40, ..., 64, 80, ...), the pooling runs inside the
+    Keras model, and the rows come back in input order. A progress
     bar over the texts is shown on a terminal.
 
     The encoder is frozen, so its vectors are kept for the process (see the module
@@ -581,15 +579,19 @@ class SentenceEncoder(TextFeatures):
                 int(self.max_len), bool(self.normalize))
 
     def _encode(self, key: tuple, folder: EncoderFolder, texts: list[str]) -> np.ndarray:
-        from ..models.neural._batching import BucketedBatches
+        from ..models.neural._batching import BucketedBatches, width_ladder
 
         runner = _runner((key[0], key[1], self.pooling, bool(self.normalize)), folder,
                          self.pooling, bool(self.normalize))
         sequences = runner.tokenization.sequences(pa.array(texts, type=pa.large_string()),
                                                   int(self.max_len))
+        # Each batch width compiles once (XLA), so widths come from a short ladder whose
+        # steps grow with the width: about a tenth of the cells are padding on Quora's
+        # questions, against a fifth when rounding up to multiples of 8, for 12 widths
+        # instead of 9 (benchmarks/sentence_encoder.py).
         batches = BucketedBatches(sequences, None, batch_size=int(self.batch_size),
                                   max_len=int(self.max_len), shuffle=False,
-                                  pad_multiple=_PAD_MULTIPLE)
+                                  widths=width_ladder(int(self.max_len)))
         vectors = np.empty((len(texts), folder.hidden_size), dtype=np.float32)
         bar = None
         if bars_shown():

@@ -18,8 +18,10 @@ every Keras backend accepts. ``python -m benchmarks.neural_speed`` measures the 
 
 from __future__ import annotations
 
+import bisect
 import math
 import numbers
+from collections.abc import Sequence
 
 import keras
 import numpy as np
@@ -63,6 +65,24 @@ def plan_batches(lengths: np.ndarray, batch_size: int, *, bucket_batches: int | 
     return [batches[i] for i in rng.permutation(len(batches))]
 
 
+def width_ladder(max_len: int) -> tuple[int, ...]:
+    """Batch widths up to ``max_len`` whose steps grow with the width: multiples of 4 up to
+    32, of 8 up to 64, of 16 up to 128, and so on, and ``max_len`` itself.
+
+    Padding to the next rung wastes at most about a fifth of a batch above 16 columns,
+    like rounding up to multiples of 4, with about as few distinct widths as multiples of
+    8: each width is one compilation on backends that compile per shape (XLA).
+    """
+    widths, step = [], 4
+    width = step
+    while width < max_len:
+        widths.append(width)
+        if width >= 8 * step:
+            step *= 2
+        width += step
+    return (*widths, max_len)
+
+
 class BucketedBatches(keras.utils.PyDataset):
     """Batches of padded id sequences (and targets) for ``model.fit`` / ``model.predict``.
 
@@ -86,6 +106,10 @@ class BucketedBatches(keras.utils.PyDataset):
         Round batch widths up to a multiple of this. Backends that compile one program per
         input shape (JAX, TensorFlow with XLA) then compile at most ``max_len / pad_multiple``
         widths instead of up to ``max_len``.
+    widths : sequence of int, optional
+        The only widths a batch may take, instead of ``pad_multiple``: each batch is padded
+        to the smallest that holds its longest row (``max_len`` when none does), e.g.
+        ``width_ladder(max_len)``.
     seed : int or None
         Seeds the arrangements.
     **kwargs
@@ -94,8 +118,8 @@ class BucketedBatches(keras.utils.PyDataset):
 
     def __init__(self, sequences: TokenSequences, y=None, *, batch_size: int = 512,
                  max_len: int = 70, dynamic: bool = True, bucket_batches: int | None = 20,
-                 shuffle: bool = True, pad_multiple: int = 1, seed: int | None = None,
-                 **kwargs):
+                 shuffle: bool = True, pad_multiple: int = 1,
+                 widths: Sequence[int] | None = None, seed: int | None = None, **kwargs):
         super().__init__(**kwargs)
         for name, value in (("batch_size", batch_size), ("max_len", max_len),
                             ("pad_multiple", pad_multiple)):
@@ -105,6 +129,10 @@ class BucketedBatches(keras.utils.PyDataset):
                                            or bucket_batches < 1):
             raise ValueError(f"bucket_batches must be a positive int or None, got "
                              f"{bucket_batches!r}")
+        if widths is not None:
+            widths = sorted(int(width) for width in widths)
+            if not widths or widths[0] < 1:
+                raise ValueError(f"widths must be positive ints, got {widths!r}")
         if len(sequences) == 0:
             raise ValueError("no rows to batch")
         self.sequences = sequences
@@ -117,6 +145,7 @@ class BucketedBatches(keras.utils.PyDataset):
         self.bucket_batches = bucket_batches
         self.shuffle = shuffle
         self.pad_multiple = pad_multiple
+        self.widths = widths
         self._rng = np.random.default_rng(seed)
         self._lengths = np.minimum(sequences.lengths, max_len)
         self._arrange()
@@ -144,6 +173,10 @@ class BucketedBatches(keras.utils.PyDataset):
         if not self.dynamic:
             return self.max_len
         longest = max(int(self._lengths[self.batches[index]].max(initial=0)), 1)
+        if self.widths is not None:
+            rung = bisect.bisect_left(self.widths, longest)
+            return min(self.widths[rung], self.max_len) if rung < len(self.widths) \
+                else self.max_len
         return min(math.ceil(longest / self.pad_multiple) * self.pad_multiple, self.max_len)
 
     def __getitem__(self, index: int):
