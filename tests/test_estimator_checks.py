@@ -5,6 +5,8 @@ reason.
 """
 
 import atexit
+import functools
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -32,18 +34,17 @@ from textclf.models import (
 from textclf.text import EmbeddingNormalizer, TextCleaner
 
 
-
-def _tiny_bert_preset() -> Path:
-    """A one-layer, 16-wide BERT with MiniLM's vocabulary, saved as a keras-hub preset.
+@functools.cache
+def _tiny_bert_folder() -> Path:
+    """A one-layer, 16-wide BERT with MiniLM's vocabulary, saved as a keras-hub preset in a
+    folder of this process's own (test workers run side by side), removed at exit.
 
     The checks fit dozens of times; fine-tuning the real 22M-parameter MiniLM for each
     takes minutes, and the contract does not depend on the size of the network.
     """
     import keras_hub
 
-    # A fixed name keeps the test ids (which show the parameters) the same from run to run.
-    folder = Path(tempfile.gettempdir()) / "textclf-tiny-bert"
-    shutil.rmtree(folder, ignore_errors=True)
+    folder = Path(tempfile.mkdtemp(prefix="textclf-tiny-bert-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     vocabulary = (Path(minilm.get_model_path()) / "vocab.txt").read_text(
         encoding="utf-8").splitlines()
@@ -55,7 +56,21 @@ def _tiny_bert_preset() -> Path:
     return folder
 
 
-_TINY_BERT = _tiny_bert_preset()
+class TinyBertPreset(os.PathLike):
+    """The path of ``_tiny_bert_folder()``, written when first read.
+
+    Test ids show the estimators' parameters, and parallel test workers must collect the
+    same ids: the folder differs from process to process, this name does not.
+    """
+
+    def __fspath__(self) -> str:
+        return os.fspath(_tiny_bert_folder())
+
+    def __repr__(self) -> str:
+        return "TinyBertPreset()"
+
+
+_TINY_BERT = TinyBertPreset()
 
 ESTIMATORS = [
     TextCleaner(),
