@@ -16,6 +16,7 @@ from sklearn.pipeline import make_pipeline
 
 from textclf.data import load_dataset
 from textclf.models import MODELS, LightGBMClassifier, NBLogisticRegression, make_model, oof_predict
+from textclf.models import _lightgbm
 
 
 @pytest.fixture(scope="module")
@@ -138,6 +139,91 @@ def test_lightgbm_stops_early_on_its_own_held_out_rows(dense_problem):
     assert forced.n_estimators_ < 2000
     with pytest.raises(ValueError, match="too few for a stratified validation part"):
         LightGBMClassifier(early_stopping=True).fit(X[:10], y[:10])
+
+
+@pytest.fixture(scope="module")
+def repeated_texts():
+    """TF-IDF rows of 300 distinct SMS texts, each drawn about 20 times: 6,000 rows."""
+    frame = load_dataset("sms_spam").drop_duplicates("question_text")
+    distinct = frame.sample(n=300, random_state=0)
+    picks = np.random.default_rng(0).integers(0, len(distinct), 20 * len(distinct))
+    texts = distinct["question_text"].to_numpy()[picks]
+    features = TfidfVectorizer(dtype=np.float32).fit_transform(texts)
+    return features, distinct["target"].to_numpy()[picks]
+
+
+def test_lightgbm_holds_out_repeated_rows_whole_so_early_stopping_stops(repeated_texts,
+                                                                         monkeypatch):
+    X, y = repeated_texts
+    splits, grouped_split = [], _lightgbm.grouped_train_test_split
+
+    def recording_split(*args, **kwargs):
+        splits.append(grouped_split(*args, **kwargs))
+        return splits[-1]
+
+    monkeypatch.setattr(_lightgbm, "grouped_train_test_split", recording_split)
+    model = LightGBMClassifier(n_estimators=200, learning_rate=0.1, n_iter_no_change=10,
+                               early_stopping=True, random_state=0).fit(X, y)
+    # Copies of trained rows in the validation part would keep its loss falling to the end.
+    assert model.n_estimators_ < 200
+    (trained_rows, validation_rows), = splits
+    dense = X.toarray()
+    trained = {row.tobytes() for row in dense[trained_rows]}
+    assert not any(row.tobytes() in trained for row in dense[validation_rows])
+    assert 0 < y[validation_rows].sum() < len(validation_rows)
+
+
+def test_lightgbm_with_repeated_rows_is_reproducible_with_a_seed(repeated_texts):
+    X, y = repeated_texts
+    model = LightGBMClassifier(n_estimators=60, learning_rate=0.1, n_iter_no_change=10,
+                               subsample=0.8, early_stopping=True, random_state=5)
+    first, second = clone(model).fit(X, y), clone(model).fit(X, y)
+    assert first.n_estimators_ == second.n_estimators_
+    np.testing.assert_array_equal(first.validation_loss_, second.validation_loss_)
+    np.testing.assert_array_equal(first.predict_proba(X), second.predict_proba(X))
+
+
+# Empty rows first, in the middle and last (where reduceat would fail); a zero of either
+# sign; NaNs; the same values in other columns; a value that differs from zero by 1e-30.
+HAND_MADE_ROWS = np.array([[0.0, 0.0, 0.0, 0.0],
+                           [0.0, 0.5, 0.0, 2.0],
+                           [0.0, 0.0, 0.0, 0.0],
+                           [0.0, 2.0, 0.0, 0.5],
+                           [-0.0, 0.5, 0.0, 2.0],
+                           [0.5, 0.0, 2.0, 0.0],
+                           [np.nan, 1.0, 0.0, 0.0],
+                           [np.nan, 1.0, 0.0, 0.0],
+                           [0.0, 0.5, 0.0, 2.0],
+                           [0.0, 0.0, 0.0, 1e-30],
+                           [0.0, 0.0, 0.0, 0.0]])
+
+
+def _same_rows(dense):
+    return np.array([[np.array_equal(a, b, equal_nan=True) for b in dense] for a in dense])
+
+
+@pytest.mark.parametrize("layout", ["dense", "csr", "csc", "csr_array", "float32"])
+def test_identical_row_groups_share_an_id_exactly_when_the_rows_are_equal(layout):
+    X = {"dense": HAND_MADE_ROWS, "csr": sp.csr_matrix(HAND_MADE_ROWS),
+         "csc": sp.csc_matrix(HAND_MADE_ROWS), "csr_array": sp.csr_array(HAND_MADE_ROWS),
+         "float32": HAND_MADE_ROWS.astype(np.float32)}[layout]
+    groups = _lightgbm._identical_row_groups(X)
+    assert groups.dtype == np.int64 and groups.shape == (len(HAND_MADE_ROWS),)
+    np.testing.assert_array_equal(groups[:, None] == groups[None, :],
+                                  _same_rows(HAND_MADE_ROWS))
+
+
+def test_identical_row_groups_ignore_how_sparse_rows_are_stored():
+    # Row 0 is [0, 3, 0, 1] stored out of order with a duplicate; row 1 holds an explicit
+    # zero; row 2 is row 0 stored plainly; row 3 is empty apart from an explicit zero.
+    X = sp.csr_matrix((np.array([1.0, 2.0, 1.0, 0.0, 7.0, 3.0, 1.0, 0.0]),
+                       np.array([3, 1, 1, 2, 0, 1, 3, 0]),
+                       np.array([0, 3, 5, 7, 8])), shape=(4, 4))
+    groups = _lightgbm._identical_row_groups(X)
+    np.testing.assert_array_equal(groups[:, None] == groups[None, :],
+                                  _same_rows(X.toarray()))
+    assert groups[0] == groups[2] and groups[0] != groups[1] != groups[3]
+    assert not X.has_canonical_format  # the caller's matrix is left as it was
 
 
 def test_lightgbm_takes_sparse_text_features_and_class_weights(sms):

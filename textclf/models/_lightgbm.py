@@ -6,6 +6,11 @@ its *own* training data (a stratified ``validation_fraction``), the way scikit-l
 ``HistGradientBoostingClassifier`` does. So it needs nothing from its caller: inside
 ``oof_predict`` it never sees the fold's held-out rows, whose score stays honest, and it
 works unchanged in any ``Pipeline``, grid search or stack.
+
+Identical feature rows (a repeated question gives the same TF-IDF row) are held out or
+trained on together: a held-out copy of a trained row scores memory, so its log-loss keeps
+falling and early stopping never fires. The classifier sees only features, not texts, so
+it groups the rows by a hash of their content.
 """
 
 from __future__ import annotations
@@ -17,15 +22,19 @@ import lightgbm
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, check_scalar, compute_sample_weight
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ..data import grouped_train_test_split
 from ._validation import binary_classes, sample_weights
 
 # Below this many training rows "auto" trains all n_estimators rounds: a 10% validation
 # part of fewer rows is too noisy to stop on (scikit-learn's HistGradientBoosting rule).
 _AUTO_EARLY_STOPPING_MIN_ROWS = 10_000
+
+# Dense input is hashed in slices of about this many cells, so that its sparse copy stays
+# small next to the matrix itself.
+_DENSE_HASH_CELLS_PER_SLICE = 1 << 22
 
 
 class LightGBMClassifier(ClassifierMixin, BaseEstimator):
@@ -59,8 +68,14 @@ class LightGBMClassifier(ClassifierMixin, BaseEstimator):
     early_stopping : "auto" or bool, default="auto"
         Hold out ``validation_fraction`` of the training rows (stratified) and stop when
         their log-loss has not improved for ``n_iter_no_change`` rounds; the model keeps
-        the best round. "auto" stops early from 10,000 training rows on.
+        the best round. "auto" stops early from 10,000 training rows on. Identical feature
+        rows (repeated texts) are all held out or all trained on: a held-out copy of a
+        trained row would keep lowering the log-loss, and early stopping would not stop.
     validation_fraction : float, default=0.1
+        Share of the distinct feature rows held out for early stopping, stratified by
+        label (a group of identical rows counts as positive when any of its rows is). When
+        no row repeats this is the share of rows, and the split is scikit-learn's
+        stratified ``train_test_split`` of the rows with the same seed.
     n_iter_no_change : int, default=50
     random_state : int, RandomState or None, default=None
         Seeds the validation split and LightGBM (bagging, feature sampling). With an int,
@@ -120,10 +135,10 @@ class LightGBMClassifier(ClassifierMixin, BaseEstimator):
                       and len(y) >= _AUTO_EARLY_STOPPING_MIN_ROWS)
         valid_sets, callbacks, history = None, None, {}
         if stop_early:
-            self._check_validation_size(target)
-            rows, validation_rows = train_test_split(
-                np.arange(len(y)), test_size=self.validation_fraction, stratify=target,
-                random_state=rng)
+            groups = _identical_row_groups(X)
+            self._check_validation_size(target, groups)
+            rows, validation_rows = grouped_train_test_split(
+                target, groups, test_size=self.validation_fraction, random_state=rng)
             train_set = lightgbm.Dataset(_lightgbm_input(X[rows]), label=target[rows],
                                          weight=weight[rows], params=params)
             valid_sets = [lightgbm.Dataset(
@@ -191,15 +206,18 @@ class LightGBMClassifier(ClassifierMixin, BaseEstimator):
             params.update(bagging_fraction=self.subsample, bagging_freq=1)
         return params
 
-    def _check_validation_size(self, target: np.ndarray) -> None:
-        held_out = int(np.ceil(self.validation_fraction * len(target)))
-        smaller_class = int(min(target.sum(), len(target) - target.sum()))
+    def _check_validation_size(self, target: np.ndarray, groups: np.ndarray) -> None:
+        # The split deals out groups of identical rows, so these counts are of groups.
+        n_groups = int(groups.max()) + 1
+        positive_groups = np.unique(groups[target == 1]).size
+        held_out = int(np.ceil(self.validation_fraction * n_groups))
+        smaller_class = min(positive_groups, n_groups - positive_groups)
         if held_out < 2 or smaller_class < 2:
             raise ValueError(
                 f"early stopping holds out validation_fraction={self.validation_fraction} "
-                f"of {len(target)} rows ({held_out}), with {smaller_class} rows in the smaller "
-                "class: too few for a stratified validation part with both classes. Use "
-                "early_stopping='auto' or False, or a larger validation_fraction")
+                f"of {n_groups} distinct rows ({held_out}), with {smaller_class} in the "
+                "smaller class: too few for a stratified validation part with both classes. "
+                "Use early_stopping='auto' or False, or a larger validation_fraction")
 
     def _check_params(self) -> None:
         check_scalar(self.n_estimators, "n_estimators", numbers.Integral, min_val=1)
@@ -222,6 +240,53 @@ class LightGBMClassifier(ClassifierMixin, BaseEstimator):
                              f"got {self.early_stopping!r}")
         if not isinstance(self.n_jobs, numbers.Integral) or self.n_jobs == 0:
             raise ValueError(f"n_jobs must be a non-zero int, got {self.n_jobs!r}")
+
+
+def _identical_row_groups(X) -> np.ndarray:
+    """One group id (int64) per row of X (CSR/CSC sparse or dense); rows with the same
+    values share one. Stored zeros and unsorted or duplicate sparse entries do not count,
+    and a sparse and a dense copy of a row fall in one group."""
+    if sp.issparse(X):
+        row_hashes = _sparse_row_hashes(X)
+    else:
+        X = np.asarray(X)
+        rows_per_slice = max(1, _DENSE_HASH_CELLS_PER_SLICE // max(1, X.shape[1]))
+        row_hashes = np.concatenate(
+            [_sparse_row_hashes(sp.csr_matrix(X[start:start + rows_per_slice]))
+             for start in range(0, X.shape[0], rows_per_slice)])
+    # Two different rows share a hash with odds of about n**2 / 2**65 (1e-7 at a million
+    # rows); that merges two groups, which only moves them to one side of the split together.
+    _, group_ids = np.unique(row_hashes, return_inverse=True)
+    return group_ids.astype(np.int64)
+
+
+def _sparse_row_hashes(X) -> np.ndarray:
+    """A 64-bit hash of each row's (column, value) entries, independent of their order."""
+    rows = X.tocsr(copy=True)
+    rows.sum_duplicates()  # as in the dense matrix, whatever the storage
+    rows.eliminate_zeros()
+    # The bits of float64 values, so float32 and float64 input hash alike; -0.0 went as a zero.
+    value_bits = rows.data.astype(np.float64).view(np.uint64)
+    column_bits = _mix64(rows.indices.astype(np.uint64))
+    entry_hashes = _mix64(column_bits ^ value_bits)
+    # reduceat would give an empty row the next row's first entry (or fail at the end), so
+    # it sums the non-empty rows only; empty rows keep hash 0. The sums wrap around mod 2**64.
+    row_hashes = np.zeros(rows.shape[0], dtype=np.uint64)
+    row_lengths = np.diff(rows.indptr)
+    non_empty = row_lengths > 0
+    if non_empty.any():
+        row_hashes[non_empty] = np.add.reduceat(entry_hashes, rows.indptr[:-1][non_empty])
+    return row_hashes
+
+
+def _mix64(values: np.ndarray) -> np.ndarray:
+    """SplitMix64's finaliser: spreads every input bit over the whole 64-bit output, so
+    that sums of mixed entries rarely coincide for different rows."""
+    values = values ^ (values >> np.uint64(30))
+    values = values * np.uint64(0xBF58476D1CE4E5B9)
+    values = values ^ (values >> np.uint64(27))
+    values = values * np.uint64(0x94D049BB133111EB)
+    return values ^ (values >> np.uint64(31))
 
 
 def _lightgbm_input(X):
