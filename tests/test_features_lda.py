@@ -40,6 +40,12 @@ def fitted(corpus):
     return LdaTopics(n_topics=2, passes=10, no_below=1, random_state=0).fit(texts)
 
 
+@pytest.fixture(scope="module")
+def sms_texts():
+    """Real short texts, cleaned as LdaTopics expects them."""
+    return TextCleaner().fit_transform(load_dataset("sms_spam")["question_text"])
+
+
 def small_lda(**params):
     return LdaTopics(**{"n_topics": 3, "passes": 2, "no_below": 1, "random_state": 0,
                         **params})
@@ -195,6 +201,10 @@ def test_vocabulary_filters_are_gensims(corpus):
     ({"no_above": 0}, "no_above"),
     ({"no_above": 1.5}, "no_above"),
     ({"keep_n": 0}, "keep_n"),
+    ({"max_docs": 0}, "max_docs"),
+    ({"max_docs": -100}, "max_docs"),
+    ({"max_docs": 1000.0}, "max_docs"),
+    ({"max_docs": True}, "max_docs"),
     ({"alpha": "flat"}, "alpha"),
     ({"alpha": -1.0}, "alpha"),
     ({"eta": "asymmetric"}, "eta"),
@@ -205,6 +215,43 @@ def test_invalid_parameters_are_rejected_at_fit(params, message):
     lda = LdaTopics(**params)
     with pytest.raises(ValueError, match=message):
         lda.fit(["some words", "other words"])
+
+
+def test_max_docs_learns_from_a_sample_and_transforms_every_text(sms_texts):
+    lda = LdaTopics(n_topics=3, passes=1, max_docs=300, random_state=0).fit(sms_texts)
+    assert lda.n_docs_fitted_ == 300
+    # The vocabulary is learned from the sample too, not only the topics.
+    assert lda.models_[0].id2word.num_docs == 300
+    topics = lda.transform(sms_texts)
+    assert topics.shape == (len(sms_texts), 3)
+    np.testing.assert_allclose(topics.sum(axis=1), 1.0)
+
+
+def test_the_sample_is_seeded_by_random_state(sms_texts):
+    def fit(seed):
+        return LdaTopics(n_topics=3, passes=1, max_docs=300, random_state=seed).fit(sms_texts)
+
+    first, again, other = fit(1), fit(1), fit(2)
+    np.testing.assert_array_equal(first.transform(sms_texts), again.transform(sms_texts))
+    assert first.models_[0].id2word.token2id == again.models_[0].id2word.token2id
+    assert first.models_[0].id2word.token2id != other.models_[0].id2word.token2id
+    assert not np.allclose(first.transform(sms_texts), other.transform(sms_texts))
+
+
+def test_a_cap_of_at_least_the_texts_fits_on_all_of_them(sms_texts):
+    texts = sms_texts[:500]
+    uncapped = LdaTopics(n_topics=3, passes=1, max_docs=None, random_state=0).fit(texts)
+    assert uncapped.n_docs_fitted_ == len(texts)
+    expected = uncapped.transform(sms_texts)
+    for max_docs in (len(texts), len(texts) + 1):
+        capped = LdaTopics(n_topics=3, passes=1, max_docs=max_docs, random_state=0).fit(texts)
+        assert capped.n_docs_fitted_ == len(texts)
+        np.testing.assert_array_equal(capped.transform(sms_texts), expected)
+
+
+def test_a_sample_too_small_for_the_vocabulary_filter_says_to_raise_max_docs(sms_texts):
+    with pytest.raises(ValueError, match="sampled by max_docs=3.*raise max_docs"):
+        LdaTopics(max_docs=3, random_state=0).fit(sms_texts)
 
 
 def test_learned_priors(corpus):
