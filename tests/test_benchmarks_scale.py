@@ -172,3 +172,30 @@ def test_peers_seed_path_fasttext_and_minilm_on_a_small_sample(tmp_path, quora_d
     assert table["system"].str.startswith("seed path").sum() == 1
     assert table["system"].str.startswith("frozen MiniLM").sum() == 1
     assert table["oof_f1"].between(0, 1).all()
+
+
+@pytest.mark.slow
+def test_kaggle_study_runs_textclf_run_per_size_and_reads_each_approachs_seconds(quora_dir,
+                                                                               tmp_path):
+    from benchmarks import kaggle_study
+
+    out = tmp_path / "out"
+    records = kaggle_study.main(["--sizes", "300", "600", "--approach", "meta_lr",
+                                 "count_bnb", "stack", "--folds", "2", "--quora",
+                                 str(quora_dir), "--cache-dir", str(tmp_path / "cache"),
+                                 "--output-dir", str(out)])
+    assert [record["rows"] for record in records] == [300, 600]
+    for record in records:
+        # Every approach's child run, timed inside the whole run's wall seconds.
+        assert set(record["approach_seconds"]) == {"meta_lr", "count_bnb", "stack"}
+        assert 0 < sum(record["approach_seconds"].values()) < record["seconds"]
+        assert record["peak_gb"] > 0.1
+    report = (out / "kaggle_study.md").read_text()
+    assert "| whole run" in report and "| count_bnb" in report and "growth" in report
+    # --keep-earlier keeps the sizes not run again.
+    kept = kaggle_study.main(["--sizes", "300", "--approach", "meta_lr", "count_bnb",
+                              "stack", "--folds", "2", "--quora", str(quora_dir),
+                              "--cache-dir", str(tmp_path / "cache"), "--output-dir",
+                              str(out), "--keep-earlier"])
+    assert [record["rows"] for record in kept] == [300, 600]
+    assert kept[1] == records[1]
