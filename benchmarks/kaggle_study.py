@@ -30,7 +30,6 @@ import argparse
 import json
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -38,11 +37,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from ._fresh_process import report_result, result_of_fresh_process
 from .scale import growth_exponent, machine_description
 from .scale_data import QUORA, SIZES, scale_files
 
 RESULTS = Path(__file__).resolve().parent / "results"
-MARKER = "KAGGLE-STUDY-RESULT "
 TARGET_SECONDS, TARGET_GB = 3600, 12
 
 
@@ -82,21 +81,13 @@ def approach_seconds(store: Path) -> dict[str, float]:
 
 
 def study_in_fresh_process(files, folds: int, seed: int, approaches: list[str]) -> dict:
-    root = Path(__file__).resolve().parents[1]
     with tempfile.TemporaryDirectory(prefix="textclf-kaggle-study-") as scratch:
-        command = [sys.executable, "-m", "benchmarks.kaggle_study", "--run-one",
-                   "--train-file", str(files.train), "--test-file", str(files.test),
-                   "--folds", str(folds), "--seed", str(seed), "--scratch", scratch,
-                   "--approach", *approaches]
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-            filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
-        done = subprocess.run(command, capture_output=True, text=True, cwd=root, env=env,
-                              check=False)
-    for line in done.stdout.splitlines():
-        if line.startswith(MARKER):
-            return json.loads(line[len(MARKER):])
-    raise RuntimeError(f"the study at {files.rows:,} rows failed (exit {done.returncode}):\n"
-                       f"{done.stderr[-3000:]}")
+        return result_of_fresh_process(
+            "benchmarks.kaggle_study",
+            ["--run-one", "--train-file", str(files.train), "--test-file", str(files.test),
+             "--folds", str(folds), "--seed", str(seed), "--scratch", scratch,
+             "--approach", *approaches],
+            f"the study at {files.rows:,} rows")
 
 
 def table_of(records: list[dict]) -> pd.DataFrame:
@@ -165,7 +156,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     if args.run_one:
         result = run_study(args.train_file, args.test_file, args.folds, args.seed,
                            args.scratch, args.approach)
-        print(MARKER + json.dumps(result), flush=True)
+        report_result(result)
         return [result]
 
     from textclf._io import atomic_write

@@ -48,24 +48,22 @@ against rows) to ``--output-dir`` (``benchmarks/results``) after every stage;
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import platform
 import resource
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
+from ._fresh_process import report_result, result_of_fresh_process
 from .scale_data import QUORA, SIZES, scale_files
 
 RESULTS = Path(__file__).resolve().parent / "results"
 STAGES = ("baseline", "load", "clean", "embed_normalize", "meta", "sentiment", "tfidf_word",
           "tfidf_wordchar", "counts", "lda", "fit_lr", "fit_lgbm", "fit_mnb", "fit_bnb",
           "fit_nblr", "stack", "neural_epoch", "minilm_lr", "predict_submit")
-MARKER = "SCALE-STAGE-RESULT "
 
 
 def _peak_mb() -> float:
@@ -251,21 +249,12 @@ def run_stage(stage: str, train_path: Path, test_path: Path, seed: int,
 
 def stage_in_fresh_process(stage: str, files, seed: int, lda_max_rows: int | None,
                            timeout: float | None = None) -> dict:
-    command = [sys.executable, "-m", "benchmarks.scale", "--run-stage", stage,
-               "--train-file", str(files.train), "--test-file", str(files.test),
-               "--seed", str(seed)]
+    arguments = ["--run-stage", stage, "--train-file", str(files.train),
+                 "--test-file", str(files.test), "--seed", str(seed)]
     if lda_max_rows is not None:
-        command += ["--lda-max-rows", str(lda_max_rows)]
-    root = Path(__file__).resolve().parents[1]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
-    done = subprocess.run(command, capture_output=True, text=True, cwd=root, env=env,
-                          timeout=timeout, check=False)
-    for line in done.stdout.splitlines():
-        if line.startswith(MARKER):
-            return json.loads(line[len(MARKER):])
-    raise RuntimeError(f"stage {stage} failed (exit {done.returncode}):\n"
-                       f"{done.stderr[-3000:]}")
+        arguments += ["--lda-max-rows", str(lda_max_rows)]
+    return result_of_fresh_process("benchmarks.scale", arguments, f"stage {stage}",
+                                   timeout=timeout)
 
 
 # --- the report ---------------------------------------------------------------------------
@@ -410,7 +399,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     if args.run_stage:
         result = run_stage(args.run_stage, args.train_file, args.test_file, args.seed,
                            args.lda_max_rows)
-        print(MARKER + json.dumps(result), flush=True)
+        report_result(result)
         return [result]
 
     machine = machine_description()
