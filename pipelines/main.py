@@ -160,8 +160,12 @@ class Experiment:
     def __init__(self, data: ExperimentData, *, folds: int, seed: int, output_dir: Path,
                  embeddings=None, embedding_paths: Sequence[str] = (),
                  epochs: int | None = None, resume: bool = False,
-                 cache_dir: str | Path | None = None, code_version: dict | None = None):
+                 cache_dir: str | Path | None = None, code_version: dict | None = None,
+                 jobs: int = 1):
         self.data, self.folds, self.seed = data, folds, seed
+        # Folds fitted at once; how the work is spread, not what it computes, so it is
+        # neither a parameter of the runs nor part of their key.
+        self.jobs = jobs
         self.cache_dir = cache_dir
         self.embeddings, self.epochs, self.resume = embeddings, epochs, resume
         # The vectors are not a plain parameter; their files identify them in the run key.
@@ -187,7 +191,7 @@ class Experiment:
         return self._run(name, params, get_approach(name).summary, lambda: oof_predict(
             estimator, self.data.train["question_text"], self.data.train["target"].to_numpy(),
             self.data.test["question_text"], n_splits=self.folds, random_state=self.seed,
-            return_estimators=True))
+            n_jobs=self.jobs, return_estimators=True))
 
     def run_stack(self, bases: dict[str, ApproachOutcome]) -> ApproachOutcome:
         # The bases' own folds: a row's meta-features come from fold models that never saw
@@ -298,7 +302,7 @@ def run(approaches: Sequence[str], data: ExperimentData, *, folds: int = 5, seed
         epochs: int | None = None, output_dir: str | Path = "outputs",
         experiment: str = "textclf", registered_model: str | None = "textclf",
         resume: bool = False, overwrite: bool = False,
-        cache_dir: str | Path | None = None) -> ExperimentOutcome:
+        cache_dir: str | Path | None = None, jobs: int = 1) -> ExperimentOutcome:
     """Run ``approaches`` (names; ``"stack"`` stacks the others, or ``stack_bases``) as one
     parent run."""
     output_dir = Path(output_dir)
@@ -337,7 +341,8 @@ def run(approaches: Sequence[str], data: ExperimentData, *, folds: int = 5, seed
                            "data_fingerprint": data.fingerprint, **version})
         runner = Experiment(data, folds=folds, seed=seed, output_dir=output_dir,
                             embeddings=vectors, embedding_paths=embeddings, epochs=epochs,
-                            resume=resume, cache_dir=cache_dir, code_version=version)
+                            resume=resume, cache_dir=cache_dir, code_version=version,
+                            jobs=jobs)
         outcomes = {}
         steps = [*bases, *([STACK] if stacked else [])]
         for number, name in enumerate(progress(steps, desc="approaches", unit="approach"), 1):
@@ -410,7 +415,12 @@ def parse_args(argv: list[str] | None = None, prog: str | None = None) -> argpar
     parser.add_argument("--cache-dir", default=None,
                         help="cache each fold's fitted features here (keyed by parameters "
                              "and rows), so re-runs and approaches sharing steps reuse them")
+    parser.add_argument("--jobs", type=whole_number, default=1,
+                        help="folds fitted at once, each in a worker process holding its own "
+                             "fold's features, so memory grows with it (default: 1)")
     args = parser.parse_args(argv)
+    if args.jobs < 1:
+        parser.error(f"--jobs must be at least 1, got {args.jobs}")
     args.approach = expand_approaches(args.approach, parser)
     args.stack_bases = expand_approaches(args.stack_bases, parser, allow_stack=False)
     if args.stack_bases and STACK not in args.approach:
@@ -459,7 +469,7 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> ExperimentOu
                   stack_bases=args.stack_bases or None, embeddings=args.embeddings, epochs=args.epochs or None,
                   output_dir=args.output_dir, experiment=args.experiment,
                   registered_model=args.registered_model or None, resume=args.resume,
-                  overwrite=args.overwrite, cache_dir=args.cache_dir)
+                  overwrite=args.overwrite, cache_dir=args.cache_dir, jobs=args.jobs)
     shown = outcome.table.drop(columns="run_id")
     print(shown.to_markdown(index=False, floatfmt=".4f"))
     print(f"\nbest: {outcome.best}  submission: {outcome.submission.resolve()}")

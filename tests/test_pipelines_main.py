@@ -39,6 +39,16 @@ def comparable(table: pd.DataFrame) -> pd.DataFrame:
     return table.drop(columns=["run_id", "fit_seconds"])
 
 
+def test_folds_fitted_in_worker_processes_give_the_same_table(mlflow_store, tmp_path):
+    one = experiment.main([*QUICK, "--output-dir", str(tmp_path / "a")])
+    two = experiment.main([*QUICK, "--output-dir", str(tmp_path / "b"), "--jobs", "2"])
+    pd.testing.assert_frame_equal(comparable(two.table), comparable(one.table))
+    # How the folds were spread is not a parameter: the runs of both have the same key.
+    keys = runs_of().dropna(subset=["tags.textclf.run_key"]).groupby(
+        "tags.textclf.approach")["tags.textclf.run_key"].nunique()
+    assert (keys == 1).all()
+
+
 def test_one_parent_run_holds_a_child_run_per_approach_with_metrics_and_artifacts(
         mlflow_store, tmp_path, capsys):
     outcome = experiment.main([*QUICK, "--output-dir", str(tmp_path / "out")])
