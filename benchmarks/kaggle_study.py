@@ -50,7 +50,10 @@ def run_study(train: Path, test: Path, folds: int, seed: int, scratch: Path,
     """``textclf run --approach APPROACHES`` in this process; its seconds and peak memory."""
     from textclf.cli import main as textclf_main
 
+    train, test, scratch = train.resolve(), test.resolve(), scratch.resolve()
     os.environ["MLFLOW_TRACKING_URI"] = f"sqlite:///{scratch / 'mlflow.db'}"
+    # MLflow puts a new experiment's artifacts in ./mlruns: here, not in the repository.
+    os.chdir(scratch)
     started = time.perf_counter()
     status = textclf_main(["run", "--approach", *approaches, "--train", str(train),
                            "--test", str(test), "--folds", str(folds), "--seed", str(seed),
@@ -122,8 +125,9 @@ def write_report(records: list[dict], output_dir: Path, command: str) -> Path:
                              "peak GB": r["peak_gb"]} for r in records])
     lines = ["# The classical study at growing sizes", "", f"`{command}`", "",
              machine_description(), "",
-             (f"`textclf run --approach classical` in a fresh process per size, features "
-              f"cached per fold; targets at 1.31M rows: {TARGET_SECONDS // 60} minutes and "
+             (f"`textclf run --approach {records[-1]['approaches']}` in a fresh process per "
+              f"size, {records[-1]['folds']} folds, features cached per fold; targets for "
+              f"the classical study at 1.31M rows: {TARGET_SECONDS // 60} minutes and "
               f"{TARGET_GB} GB."), "",
              summary.to_markdown(index=False, floatfmt=".2f"), "",
              "Seconds per approach (its MLflow child run) and growth between the two largest "
@@ -163,13 +167,16 @@ def main(argv: list[str] | None = None) -> list[dict]:
 
     store = args.output_dir / "kaggle_study.json"
     records = json.loads(store.read_text()) if args.keep_earlier and store.is_file() else []
-    records = [record for record in records if record["rows"] not in args.sizes]
+    # Only sizes measured the same way are kept.
+    records = [record for record in records if record["rows"] not in args.sizes
+               and record.get("approaches") == " ".join(args.approach)
+               and record.get("folds") == args.folds]
     given = sys.argv[1:] if argv is None else argv
     command = " ".join(["python -m benchmarks.kaggle_study", *given])
     print(machine_description(), flush=True)
     for rows in args.sizes:
         files = scale_files(rows, seed=args.seed, quora=args.quora, cache_dir=args.cache_dir)
-        record = {"rows": rows, "approaches": " ".join(args.approach),
+        record = {"rows": rows, "approaches": " ".join(args.approach), "folds": args.folds,
                   **study_in_fresh_process(files, args.folds, args.seed, args.approach)}
         records = sorted([*records, record], key=lambda r: r["rows"])
         print(f"{rows:>11,} rows  {record['seconds'] / 60:6.1f} min  peak "

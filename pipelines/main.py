@@ -191,7 +191,12 @@ class Experiment:
         return self._run(name, params, get_approach(name).summary, lambda: oof_predict(
             estimator, self.data.train["question_text"], self.data.train["target"].to_numpy(),
             self.data.test["question_text"], n_splits=self.folds, random_state=self.seed,
-            n_jobs=self.jobs, return_estimators=True))
+            n_jobs=self._jobs_of(name), return_estimators=True))
+
+    def _jobs_of(self, name: str) -> int:
+        # A network or an encoder already uses every core, keeps its per-process state (the
+        # encoder's vectors of each text) and would claim a GPU once per worker: one process.
+        return 1 if get_approach(name).neural else self.jobs
 
     def run_stack(self, bases: dict[str, ApproachOutcome]) -> ApproachOutcome:
         # The bases' own folds: a row's meta-features come from fold models that never saw
@@ -416,8 +421,10 @@ def parse_args(argv: list[str] | None = None, prog: str | None = None) -> argpar
                         help="cache each fold's fitted features here (keyed by parameters "
                              "and rows), so re-runs and approaches sharing steps reuse them")
     parser.add_argument("--jobs", type=whole_number, default=1,
-                        help="folds fitted at once, each in a worker process holding its own "
-                             "fold's features, so memory grows with it (default: 1)")
+                        help="folds of the classical approaches fitted at once, each in a "
+                             "worker process holding its own fold's features, so memory "
+                             "grows with it; networks and encoders run one fold at a time "
+                             "(default: 1)")
     args = parser.parse_args(argv)
     if args.jobs < 1:
         parser.error(f"--jobs must be at least 1, got {args.jobs}")

@@ -249,3 +249,17 @@ def test_lightgbm_parameter_errors_name_the_parameter():
             LightGBMClassifier(**params).fit(X, y)
     with pytest.raises(ValueError, match="Only binary classification is supported"):
         LightGBMClassifier().fit(X, np.arange(50) % 3)
+
+
+def test_lightgbm_auto_counts_distinct_rows_before_stopping_early():
+    # 15,000 rows but only 40 distinct ones: too few to hold out a validation part, so
+    # "auto" trains every round rather than failing.
+    rng = np.random.default_rng(0)
+    distinct = rng.normal(size=(40, 5))
+    picks = rng.integers(0, 40, 15_000)
+    X, y = distinct[picks], (distinct[picks, 0] > 0).astype(int)
+    model = LightGBMClassifier(n_estimators=20, random_state=0).fit(X, y)
+    assert model.n_estimators_ == 20 and model.validation_loss_ is None
+    with pytest.raises(ValueError, match="distinct rows"):
+        LightGBMClassifier(n_estimators=20, early_stopping=True, validation_fraction=0.01,
+                           random_state=0).fit(X, y)

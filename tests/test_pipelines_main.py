@@ -39,9 +39,18 @@ def comparable(table: pd.DataFrame) -> pd.DataFrame:
     return table.drop(columns=["run_id", "fit_seconds"])
 
 
-def test_folds_fitted_in_worker_processes_give_the_same_table(mlflow_store, tmp_path):
+def test_folds_fitted_in_worker_processes_give_the_same_table(mlflow_store, tmp_path,
+                                                              monkeypatch):
     one = experiment.main([*QUICK, "--output-dir", str(tmp_path / "a")])
+    asked, oof_predict = [], experiment.oof_predict
+
+    def recording(*args, n_jobs=1, **kwargs):
+        asked.append(n_jobs)
+        return oof_predict(*args, n_jobs=n_jobs, **kwargs)
+
+    monkeypatch.setattr(experiment, "oof_predict", recording)
     two = experiment.main([*QUICK, "--output-dir", str(tmp_path / "b"), "--jobs", "2"])
+    assert asked == [2, 2, 1]  # the two approaches, then the stack
     pd.testing.assert_frame_equal(comparable(two.table), comparable(one.table))
     # How the folds were spread is not a parameter: the runs of both have the same key.
     keys = runs_of().dropna(subset=["tags.textclf.run_key"]).groupby(
@@ -179,6 +188,7 @@ def test_bad_input_is_one_line_and_status_2_with_the_traceback_at_debug(mlflow_s
     for arguments, message in [
             (["run", "--train", str(wrong)], "bad.csv"),
             (["run", "--approach", "nope"], "unknown approach 'nope'"),
+            (["run", "--jobs", "0"], "--jobs must be at least 1"),
             (["run", "--test", str(tmp_path / "missing.csv")], "missing.csv"),
             (["predict", "--model", "models:/x@y", "--input", str(tmp_path / "none.csv"),
               "--output", str(tmp_path / "s.csv")], "none.csv")]:

@@ -28,8 +28,9 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ..data import grouped_train_test_split
 from ._validation import binary_classes, sample_weights
 
-# Below this many training rows "auto" trains all n_estimators rounds: a 10% validation
-# part of fewer rows is too noisy to stop on (scikit-learn's HistGradientBoosting rule).
+# Below this many distinct training rows "auto" trains all n_estimators rounds: a 10%
+# validation part of fewer rows is too noisy to stop on (scikit-learn's HistGradientBoosting
+# rule, counted in rows there).
 _AUTO_EARLY_STOPPING_MIN_ROWS = 10_000
 
 # Dense input is hashed in slices of about this many cells, so that its sparse copy stays
@@ -68,9 +69,10 @@ class LightGBMClassifier(ClassifierMixin, BaseEstimator):
     early_stopping : "auto" or bool, default="auto"
         Hold out ``validation_fraction`` of the training rows (stratified) and stop when
         their log-loss has not improved for ``n_iter_no_change`` rounds; the model keeps
-        the best round. "auto" stops early from 10,000 training rows on. Identical feature
-        rows (repeated texts) are all held out or all trained on: a held-out copy of a
-        trained row would keep lowering the log-loss, and early stopping would not stop.
+        the best round. "auto" stops early from 10,000 distinct training rows on.
+        Identical feature rows (repeated texts) are all held out or all trained on: a
+        held-out copy of a trained row would keep lowering the log-loss, and early stopping
+        would not stop.
     validation_fraction : float, default=0.1
         Share of the distinct feature rows held out for early stopping, stratified by
         label (a group of identical rows counts as positive when any of its rows is). When
@@ -131,11 +133,12 @@ class LightGBMClassifier(ClassifierMixin, BaseEstimator):
 
         rng = check_random_state(self.random_state)
         params = self._lightgbm_params(seed=int(rng.randint(np.iinfo(np.int32).max)))
+        # The split deals out groups of identical rows, so "auto" counts distinct rows.
+        groups = None if self.early_stopping is False else _identical_row_groups(X)
         stop_early = (self.early_stopping is True or self.early_stopping == "auto"
-                      and len(y) >= _AUTO_EARLY_STOPPING_MIN_ROWS)
+                      and groups.max(initial=-1) + 1 >= _AUTO_EARLY_STOPPING_MIN_ROWS)
         valid_sets, callbacks, history = None, None, {}
         if stop_early:
-            groups = _identical_row_groups(X)
             self._check_validation_size(target, groups)
             rows, validation_rows = grouped_train_test_split(
                 target, groups, test_size=self.validation_fraction, random_state=rng)

@@ -107,9 +107,9 @@ class BucketedBatches(keras.utils.PyDataset):
         input shape (JAX, TensorFlow with XLA) then compile at most ``max_len / pad_multiple``
         widths instead of up to ``max_len``.
     widths : sequence of int, optional
-        The only widths a batch may take, instead of ``pad_multiple``: each batch is padded
-        to the smallest that holds its longest row (``max_len`` when none does), e.g.
-        ``width_ladder(max_len)``.
+        With ``dynamic``, the only widths a batch may take, instead of rounding up to
+        ``pad_multiple``: each batch is padded to the smallest that holds its longest row
+        (``max_len`` when none does), e.g. ``width_ladder(max_len)``.
     seed : int or None
         Seeds the arrangements.
     **kwargs
@@ -130,9 +130,11 @@ class BucketedBatches(keras.utils.PyDataset):
             raise ValueError(f"bucket_batches must be a positive int or None, got "
                              f"{bucket_batches!r}")
         if widths is not None:
-            widths = sorted(int(width) for width in widths)
-            if not widths or widths[0] < 1:
+            if not widths or not all(isinstance(width, numbers.Integral)
+                                     and not isinstance(width, bool) and width >= 1
+                                     for width in widths):
                 raise ValueError(f"widths must be positive ints, got {widths!r}")
+            widths = sorted(int(width) for width in widths)
         if len(sequences) == 0:
             raise ValueError("no rows to batch")
         self.sequences = sequences
