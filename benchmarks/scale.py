@@ -14,8 +14,10 @@ Stages (each timed on the training rows unless said otherwise):
 - ``tfidf_word``: ``tfidf_vectorizer("word")`` on cleaned text; ``tfidf_wordchar``:
   ``tfidf_vectorizer("word+char")`` on raw text; ``counts``: ``count_vectorizer("word")``
   on cleaned text (all ``fit_transform``).
-- ``lda``: ``LdaTopics(random_state=42)`` with its default settings on cleaned text;
-  ``--lda-max-rows`` fits it on a seeded subsample, and the share used is reported.
+- ``lda``: ``LdaTopics(random_state=42)`` with its default settings on cleaned text
+  (fit and transform; topics learned from at most ``max_docs`` texts, 100,000 since that
+  parameter came, all of them before); ``--lda-max-rows`` runs it on a seeded subsample of
+  the rows, and the share used is reported.
 - ``fit_lr``, ``fit_lgbm``, ``fit_mnb``, ``fit_bnb``, ``fit_nblr``: one fold's model fit
   (the first fold of ``StratifiedKFold(5, shuffle=True, random_state=42)``, 80% of the
   rows) on the fold's features: word TF-IDF of cleaned text (LR, LightGBM), word counts
@@ -138,7 +140,9 @@ def _stage_work(stage: str, train_path: Path, test_path: Path, seed: int,
                                                               replace=False))
             note = f"fitted on {lda_max_rows:,} rows ({lda_max_rows / len(cleaned):.1%})"
             cleaned = cleaned.iloc[keep]
-        return (lambda: LdaTopics(random_state=42).fit_transform(cleaned)), note
+        topics = LdaTopics(random_state=42)
+        note += (", " if note else "") + f"topics from at most {topics.max_docs:,} texts"
+        return (lambda: topics.fit_transform(cleaned)), note
     if stage == "stack":
         from textclf.models import StackingEnsemble, oof_predict
 

@@ -58,6 +58,25 @@ def datasets(names: list[str], quora: Path) -> dict[str, pd.DataFrame]:
     return frames
 
 
+def padding(texts: list[str], batch_size: int, max_len: int) -> dict[str, float]:
+    """Cells fed to the encoder per word piece when the texts are batched as
+    ``SentenceEncoder`` batches them: widths from ``width_ladder`` (what it does) and widths
+    rounded up to multiples of 8 (what it did), with the number of distinct widths each."""
+    from textclf.models.neural._batching import BucketedBatches, width_ladder
+
+    sequences = BertTokenization.from_folder(encoder_folder("default")).sequences(
+        pa.array(texts, pa.large_string()), max_len)
+    figures = {}
+    for name, shape in (("ladder", {"widths": width_ladder(max_len)}),
+                        ("multiple_8", {"pad_multiple": 8})):
+        batches = BucketedBatches(sequences, None, batch_size=batch_size, max_len=max_len,
+                                  shuffle=False, **shape)
+        cells, pieces = batches.padded_cells()
+        figures[f"cells_per_piece_{name}"] = cells / pieces
+        figures[f"widths_{name}"] = len({batches.batch_width(i) for i in range(len(batches))})
+    return figures
+
+
 def texts_per_second(texts: list[str], runs: int) -> tuple[float, float]:
     """Best rate over ``runs`` encodings of ``texts`` from an empty store, and the mean
     word pieces per text."""
@@ -92,12 +111,14 @@ def evaluate(name: str, train: pd.DataFrame, args) -> dict:
           f"{seconds:.0f} s out of fold, {rerun:.1f} s again from stored vectors", flush=True)
     summary = result.summary()
     distinct = texts.fillna("").nunique()
+    defaults = SentenceEncoder()
+    padded = padding(texts.fillna("").unique().tolist(), defaults.batch_size, defaults.max_len)
     return {"dataset": name, "rows": len(train), "positives": float(y.mean()),
             "texts_per_s": rate, "speed_rows": min(args.speed_rows, len(texts)),
             "whole_set_texts_per_s": distinct / max(seconds - rerun, 1e-9),
             "word_pieces_per_text": pieces, "oof_f1": result.crossfit_f1,
             "oof_f1_tuned": result.f1, "threshold": summary["threshold"],
-            "roc_auc": summary["roc_auc"], "oof_s": seconds, "rerun_s": rerun}
+            "roc_auc": summary["roc_auc"], "oof_s": seconds, "rerun_s": rerun, **padded}
 
 
 def main(argv: list[str] | None = None) -> pd.DataFrame:
@@ -152,7 +173,10 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
          "includes encoding every distinct text once; rerun_s is the same study again, "
          "reading the stored vectors; whole_set_texts_per_s is the distinct texts over "
          "oof_s - rerun_s, the encoding rate over the whole set (larger length buckets "
-         "than a sample's)."), "",
+         "than a sample's). cells_per_piece_*: cells fed to the encoder per word piece "
+         "over the distinct texts, batched by length with widths from width_ladder (as "
+         "encoded) or rounded up to multiples of 8, and widths_* the distinct batch widths "
+         "(one compilation each)."), "",
         table.to_markdown(index=False, floatfmt=".4f"), ""]
     written = atomic_write(args.output_dir / "sentence_encoder.md",
                            lambda tmp: tmp.write_text("\n".join(report)), overwrite=True)
