@@ -88,8 +88,9 @@ def test_encoder_benchmark_counts_padding_of_both_batchings_on_real_texts():
 
     texts = load_dataset("sms_spam")["question_text"].head(600).tolist()
     figures = sentence_encoder.padding(texts, batch_size=64, max_len=128)
-    # Every batch holds at least its word pieces; the ladder's finer steps pad less, and
-    # either way each width is one of the few allowed.
+    # Every batch holds at least its word pieces. Most of these messages are under 32 word
+    # pieces, where the ladder's steps of 4 pad less than multiples of 8 (above 64 its steps
+    # are coarser); either way each width is one of the few allowed.
     assert 1 <= figures["cells_per_piece_ladder"] <= figures["cells_per_piece_multiple_8"]
     assert figures["widths_multiple_8"] <= 128 // 8
     assert 1 <= figures["widths_ladder"] <= len(width_ladder(128))
