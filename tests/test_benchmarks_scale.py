@@ -199,3 +199,13 @@ def test_kaggle_study_runs_textclf_run_per_size_and_reads_each_approachs_seconds
                               str(out), "--keep-earlier"])
     assert [record["rows"] for record in kept] == [300, 600]
     assert kept[1] == records[1]
+
+
+def test_lr_solvers_fit_both_feature_sets_on_a_grouped_split(quora_dir, tmp_path):
+    from benchmarks import lr_solvers
+
+    rows = lr_solvers.main(["--rows", "600", "--quora", str(quora_dir), "--cache-dir",
+                            str(tmp_path / "cache")])
+    assert {(row["features"], row["solver"]) for row in rows} == {
+        (kind, solver) for kind in ("word", "word+char") for solver in lr_solvers.SOLVERS}
+    assert all(0.5 < row["roc_auc"] <= 1 and row["seconds"] >= 0 for row in rows)
