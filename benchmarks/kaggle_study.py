@@ -73,7 +73,7 @@ def approach_seconds(store: Path) -> dict[str, float]:
     """Seconds of each approach's child run in the MLflow store ``store``."""
     import mlflow
 
-    from textclf.tracking._comparison import APPROACH_TAG
+    from textclf.tracking import APPROACH_TAG
 
     client = mlflow.MlflowClient(f"sqlite:///{store}")
     experiment = client.get_experiment_by_name("textclf")

@@ -133,10 +133,13 @@ class LightGBMClassifier(ClassifierMixin, BaseEstimator):
 
         rng = check_random_state(self.random_state)
         params = self._lightgbm_params(seed=int(rng.randint(np.iinfo(np.int32).max)))
-        # The split deals out groups of identical rows, so "auto" counts distinct rows.
-        groups = None if self.early_stopping is False else _identical_row_groups(X)
-        stop_early = (self.early_stopping is True or self.early_stopping == "auto"
-                      and groups.max(initial=-1) + 1 >= _AUTO_EARLY_STOPPING_MIN_ROWS)
+        # The split deals out groups of identical rows, so "auto" counts distinct rows; with
+        # fewer rows than it needs there is nothing to group.
+        wants_split = self.early_stopping is True or (
+            self.early_stopping == "auto" and len(y) >= _AUTO_EARLY_STOPPING_MIN_ROWS)
+        groups = _identical_row_groups(X) if wants_split else None
+        stop_early = wants_split and (self.early_stopping is True
+                                      or groups.max() + 1 >= _AUTO_EARLY_STOPPING_MIN_ROWS)
         valid_sets, callbacks, history = None, None, {}
         if stop_early:
             self._check_validation_size(target, groups)
@@ -265,9 +268,13 @@ def _identical_row_groups(X) -> np.ndarray:
 
 def _sparse_row_hashes(X) -> np.ndarray:
     """A 64-bit hash of each row's (column, value) entries, independent of their order."""
-    rows = X.tocsr(copy=True)
-    rows.sum_duplicates()  # as in the dense matrix, whatever the storage
-    rows.eliminate_zeros()
+    rows = X.tocsr()
+    # Rows hash as the dense matrix reads, whatever the storage; a copy only when the
+    # storage needs mending (a vectoriser's output does not), never the caller's matrix.
+    if not rows.has_canonical_format or not rows.data.all():
+        rows = rows.copy()
+        rows.sum_duplicates()
+        rows.eliminate_zeros()
     # The bits of float64 values, so float32 and float64 input hash alike; -0.0 went as a zero.
     value_bits = rows.data.astype(np.float64).view(np.uint64)
     column_bits = _mix64(rows.indices.astype(np.uint64))
