@@ -1,11 +1,11 @@
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.pipeline import FeatureUnion
 
 from textclf.data import load_dataset
-from textclf.features import count_vectorizer, tfidf_vectorizer
+from textclf.features import WordwiseTfidfVectorizer, count_vectorizer, tfidf_vectorizer
 
 QUESTIONS = [
     "Why do I feel tired after 5 hours of sleep?",
@@ -23,8 +23,8 @@ def questions():
 
 
 @pytest.mark.parametrize("build, preset, kind", [
-    (tfidf_vectorizer, "word", TfidfVectorizer),
-    (tfidf_vectorizer, "char", TfidfVectorizer),
+    (tfidf_vectorizer, "word", WordwiseTfidfVectorizer),
+    (tfidf_vectorizer, "char", WordwiseTfidfVectorizer),
     (tfidf_vectorizer, "word+char", FeatureUnion),
     (count_vectorizer, "word", CountVectorizer),
     (count_vectorizer, "binary", CountVectorizer),

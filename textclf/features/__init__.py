@@ -13,6 +13,7 @@ _EXPORTS = {
     "LdaTopics": "._lda",
     "tfidf_vectorizer": "._vectorizers",
     "count_vectorizer": "._vectorizers",
+    "WordwiseTfidfVectorizer": "._wordwise",
     "load_embeddings": "._embedding_io",
     "default_embeddings": "._embedding_io",
     "train_embeddings": "._embedding_io",
