@@ -25,11 +25,10 @@ AWKWARD = ["Café  au\tlait?", "na\u00efve r\u00e9sum\u00e9\u00a8s", "ΟΔΟΣ  
 def assert_same_as_scikit_learn(params, fit_texts, other_texts):
     theirs = TfidfVectorizer(**params)
     ours = WordwiseTfidfVectorizer(**params)
-    expected, got = theirs.fit_transform(fit_texts), ours.fit_transform(fit_texts)
+    fitted = (theirs.fit_transform(fit_texts), ours.fit_transform(fit_texts))
     assert ours.vocabulary_ == theirs.vocabulary_
     np.testing.assert_array_equal(ours.idf_, theirs.idf_)
-    for expected, got in [(expected, got),
-                          (theirs.transform(other_texts), ours.transform(other_texts))]:
+    for expected, got in [fitted, (theirs.transform(other_texts), ours.transform(other_texts))]:
         assert type(got) is type(expected) and got.dtype == expected.dtype
         np.testing.assert_array_equal(got.indptr, expected.indptr)
         np.testing.assert_array_equal(got.indices, expected.indices)
@@ -39,12 +38,12 @@ def assert_same_as_scikit_learn(params, fit_texts, other_texts):
 @pytest.mark.parametrize("params", [
     TFIDF_PRESETS["char"],
     dict(TFIDF_PRESETS["char"], min_df=1, max_features=300, sublinear_tf=False),
-    dict(analyzer="char_wb", ngram_range=(1, 3), lowercase=False, strip_accents="ascii",
-         binary=True, norm="l1", dtype=np.float64),
-    dict(analyzer="char_wb", ngram_range=(3, 6), preprocessor=str.upper, max_df=0.5),
+    {"analyzer": "char_wb", "ngram_range": (1, 3), "lowercase": False,
+     "strip_accents": "ascii", "binary": True, "norm": "l1", "dtype": np.float64},
+    {"analyzer": "char_wb", "ngram_range": (3, 6), "preprocessor": str.upper, "max_df": 0.5},
     # Other analysers are counted by scikit-learn itself.
     TFIDF_PRESETS["word"],
-    dict(analyzer="char", ngram_range=(2, 3)),
+    {"analyzer": "char", "ngram_range": (2, 3)},
 ], ids=["char preset", "limits", "ascii binary", "callable preprocessor", "word", "char"])
 def test_same_matrix_as_scikit_learn(params):
     texts = load_dataset("sms_spam")["question_text"].tolist()
@@ -58,8 +57,8 @@ def test_same_matrix_as_scikit_learn_on_real_questions(quora_dir):
 
 def test_fixed_vocabulary_and_bytes_input():
     vocabulary = [" c", "ca", "at", "t ", "zz"]
-    params = dict(analyzer="char_wb", ngram_range=(2, 2), vocabulary=vocabulary)
-    documents = ["a cat".encode(), "cat cat".encode(), b"dog"]
+    params = {"analyzer": "char_wb", "ngram_range": (2, 2), "vocabulary": vocabulary}
+    documents = [b"a cat", b"cat cat", b"dog"]
     assert_same_as_scikit_learn(params, documents, documents[::-1])
 
 
