@@ -30,6 +30,7 @@ def assert_same_as_scikit_learn(params, fit_texts, other_texts):
     np.testing.assert_array_equal(ours.idf_, theirs.idf_)
     for expected, got in [fitted, (theirs.transform(other_texts), ours.transform(other_texts))]:
         assert type(got) is type(expected) and got.dtype == expected.dtype
+        assert got.indices.dtype == expected.indices.dtype
         np.testing.assert_array_equal(got.indptr, expected.indptr)
         np.testing.assert_array_equal(got.indices, expected.indices)
         np.testing.assert_array_equal(got.data, expected.data)

@@ -54,10 +54,10 @@ class WordwiseTfidfVectorizer(TfidfVectorizer):
             if not vocabulary:
                 raise ValueError("empty vocabulary; perhaps the documents only contain "
                                  "stop words")
-        counts = (word_counts @ ngram_counts).tocsr()
+        # Counted in the output dtype (float32 counts are exact up to 2**24), so the product,
+        # the largest array here, is never copied to convert it.
+        counts = word_counts.astype(self.dtype) @ ngram_counts.astype(self.dtype)
         counts.sum_duplicates()   # also sorts each row's columns, as scikit-learn's are
-        counts = sp.csr_array((counts.data.astype(self.dtype), counts.indices, counts.indptr),
-                              shape=(word_counts.shape[0], len(vocabulary)))
         return vocabulary, counts
 
     def _word_counts(self, raw_documents):
@@ -73,11 +73,7 @@ class WordwiseTfidfVectorizer(TfidfVectorizer):
                     column = word_columns[word] = len(word_columns)
                 columns.append(column)
             row_ends.append(len(columns))
-        counts = sp.csr_array((np.ones(len(columns), dtype=np.int32),
-                               np.frombuffer(columns, dtype=np.int64),
-                               np.frombuffer(row_ends, dtype=np.int64)),
-                              shape=(len(row_ends) - 1, len(word_columns)))
-        return counts, list(word_columns)
+        return _csr(columns, row_ends, len(word_columns)), list(word_columns)
 
     def _ngram_counts(self, words, vocabulary):
         """Each word's ``char_wb`` n-gram counts over ``vocabulary`` (rows: ``words``);
@@ -91,7 +87,17 @@ class WordwiseTfidfVectorizer(TfidfVectorizer):
                 except KeyError:
                     continue
             row_ends.append(len(columns))
-        return sp.csr_array((np.ones(len(columns), dtype=np.int32),
-                             np.frombuffer(columns, dtype=np.int64),
-                             np.frombuffer(row_ends, dtype=np.int64)),
-                            shape=(len(words), len(vocabulary)))
+        return _csr(columns, row_ends, len(vocabulary))
+
+
+def _csr(columns: array, row_ends: array, n_columns: int) -> sp.csr_array:
+    """A 0/1 matrix with a one at each listed column of each row (repeats add up later).
+
+    Indices are 32-bit whenever they fit, as scikit-learn's are: the product inherits their
+    width, and 64-bit indices would double the size of a matrix of 200M+ non-zeros.
+    """
+    index_dtype = sp.get_index_dtype(maxval=max(n_columns, len(columns)))
+    return sp.csr_array((np.ones(len(columns), dtype=np.int8),
+                         np.frombuffer(columns, dtype=np.int64).astype(index_dtype),
+                         np.frombuffer(row_ends, dtype=np.int64).astype(index_dtype)),
+                        shape=(len(row_ends) - 1, n_columns))
