@@ -48,6 +48,9 @@ def configure_logging(level: str | int = "INFO") -> None:
     others = logging.DEBUG if debug else logging.ERROR
     logging.basicConfig(format=_FORMAT)
     logging.getLogger().setLevel(others)
+    # Their Python warnings too ("k=5000 is greater than n_features" on a small dataset):
+    # logged as py.warnings, a logger of its own, so shown at DEBUG only.
+    logging.captureWarnings(True)
     logging.getLogger("textclf").setLevel(level)
     # MLflow gives itself a handler and a level when it is imported, from this variable; its
     # INFO lines (store migrations, experiment creation) and bars are not textclf's.
