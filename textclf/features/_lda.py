@@ -78,10 +78,8 @@ class LdaTopics(TextFeatures):
     Cost: training is linear in the number of words it sees, in ``passes`` and in
     ``n_topics``, so ``max_docs`` bounds it: at most ``max_docs`` texts x ``passes``,
     however large the training set. ``transform`` is linear in the number of texts it is
-    given, and vectorised, so it stays cheap on every text. On cleaned Quora questions
-    (about 6 words each) with the defaults, on one busy core, fitting took about 16 s on
-    20k questions and 70 s on 100k, which bounds a column of any size at the default
-    ``max_docs``; ``transform`` took 0.7 s per 100k questions.
+    given, and vectorised, so it stays cheap on every text: the default ``max_docs`` bounds
+    the fit of a column of any size to what 50k texts cost (benchmarks/README.md).
     ``n_jobs > 1`` runs the training inference in worker processes; it pays off with
     several free cores (on two cores it was slower than one process).
 
@@ -112,7 +110,7 @@ default="symmetric"
         from the data (single process only).
     eta : {"symmetric", "auto"}, float or array, default="symmetric"
         Dirichlet prior on each topic's word distribution; "symmetric" is ``1/n_topics``.
-    max_docs : int or None, default=100_000
+    max_docs : int or None, default=50_000
         Most training texts to learn the vocabulary and the topics from, per column: a
         larger column is sampled without replacement (seeded by ``random_state``), keeping
         the sampled texts in their order. None learns from every text. ``transform`` always
@@ -154,7 +152,7 @@ default="symmetric"
 
     def __init__(self, *, n_topics: int = 10, passes: int = 5, iterations: int = 50,
                  chunksize: int = 2000, no_below: int = 5, no_above: float = 0.5,
-                 keep_n: int | None = 100_000, max_docs: int | None = 100_000,
+                 keep_n: int | None = 100_000, max_docs: int | None = 50_000,
                  alpha="symmetric", eta="symmetric", random_state=None,
                  n_jobs: int | None = None):
         self.n_topics = n_topics
