@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sklearn.base import BaseEstimator
+from sklearn.feature_selection import SelectKBest, chi2
 from sklearn.pipeline import make_pipeline, make_union
 from sklearn.preprocessing import StandardScaler
 
@@ -91,9 +92,14 @@ APPROACHES: dict[str, Approach] = {a.name: a for a in [
     Approach("tfidf_lr", "cleaned text, word 1-2-gram TF-IDF + logistic regression",
              lambda: make_pipeline(TextCleaner(), tfidf_vectorizer("word"),
                                    logistic_regression()), 0.587),
-    Approach("tfidf_lgbm", "cleaned text, word 1-2-gram TF-IDF + LightGBM",
+    # LightGBM learns from the 5,000 n-grams most dependent on the label (chi-squared), not
+    # the whole vocabulary: its set-up walks every row for every sparse column (lightgbm
+    # issue #5205), 9+ minutes per 1.05M-row fold with 231k columns, 94 s with 5,000. On the
+    # 48,820 real Quora rows cross-fitted F1 0.493 against 0.497 with every column.
+    Approach("tfidf_lgbm", "cleaned text, word 1-2-gram TF-IDF, the 5,000 n-grams with the "
+             "largest chi-squared + LightGBM",
              lambda: make_pipeline(TextCleaner(), tfidf_vectorizer("word"),
-                                   lightgbm_classifier()), 0.591),
+                                   SelectKBest(chi2, k=5_000), lightgbm_classifier()), 0.591),
     Approach("count_lr", "cleaned text, word 1-2-gram counts + logistic regression",
              lambda: make_pipeline(TextCleaner(), count_vectorizer("word"),
                                    logistic_regression()), 0.592),
