@@ -1,11 +1,15 @@
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.pipeline import FeatureUnion
 
 from textclf.data import load_dataset
-from textclf.features import WordwiseTfidfVectorizer, count_vectorizer, tfidf_vectorizer
+from textclf.features import (
+    WordwiseCountVectorizer,
+    WordwiseTfidfVectorizer,
+    count_vectorizer,
+    tfidf_vectorizer,
+)
 
 QUESTIONS = [
     "Why do I feel tired after 5 hours of sleep?",
@@ -26,8 +30,8 @@ def questions():
     (tfidf_vectorizer, "word", WordwiseTfidfVectorizer),
     (tfidf_vectorizer, "char", WordwiseTfidfVectorizer),
     (tfidf_vectorizer, "word+char", FeatureUnion),
-    (count_vectorizer, "word", CountVectorizer),
-    (count_vectorizer, "binary", CountVectorizer),
+    (count_vectorizer, "word", WordwiseCountVectorizer),
+    (count_vectorizer, "binary", WordwiseCountVectorizer),
 ])
 def test_presets_give_sparse_float32(build, preset, kind, questions):
     vectorizer = build(preset)

@@ -14,6 +14,7 @@ _EXPORTS = {
     "tfidf_vectorizer": "._vectorizers",
     "count_vectorizer": "._vectorizers",
     "WordwiseTfidfVectorizer": "._wordwise",
+    "WordwiseCountVectorizer": "._wordwise",
     "load_embeddings": "._embedding_io",
     "default_embeddings": "._embedding_io",
     "train_embeddings": "._embedding_io",
