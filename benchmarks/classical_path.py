@@ -2,8 +2,8 @@
 
 Load the train and test CSVs (``read_train``/``read_test``), clean every question once
 (``TextCleaner``; row by row, so cleaning train and test together leaks nothing), then
-5-fold out of fold ``tfidf_vectorizer("word")`` + ``logistic_regression()`` (the
-``tfidf_lr`` approach's steps; the vectoriser is refitted inside each fold), the exact F1
+5-fold out of fold the ``tfidf_lr`` approach's steps after its cleaning (word TF-IDF +
+logistic regression; the vectoriser is refitted inside each fold), the exact F1
 threshold on the out-of-fold probabilities, and a Kaggle submission of the fold-averaged
 test predictions. Each step's seconds and the process's peak RSS after it are recorded.
 
@@ -54,12 +54,10 @@ def run_path(train_path: Path, test_path: Path, *, folds: int = 5, seed: int = 4
         print(f"  {step:<12} {steps[step]:8.1f} s   peak {peaks[step]:8.0f} MB", flush=True)
         return now
 
-    from sklearn.pipeline import make_pipeline
-
+    from pipelines.approaches import APPROACHES
     from textclf.data import read_test, read_train
-    from textclf.features import tfidf_vectorizer
     from textclf.metrics import best_f1_threshold
-    from textclf.models import logistic_regression, oof_predict
+    from textclf.models import oof_predict
     from textclf.submission import write_submission
     from textclf.text import TextCleaner
 
@@ -72,7 +70,8 @@ def run_path(train_path: Path, test_path: Path, *, folds: int = 5, seed: int = 4
     train_text, test_text = cleaned.iloc[:len(train)], cleaned.iloc[len(train):]
     del cleaned
     clean = mark("clean", loaded)
-    model = make_pipeline(tfidf_vectorizer("word"), logistic_regression(C=C))
+    # The tfidf_lr approach after its cleaning step, which ran once above.
+    model = APPROACHES["tfidf_lr"].build()[1:].set_params(logisticregression__C=C)
     result = oof_predict(model, train_text, train["target"].to_numpy(), test_text,
                          n_splits=folds, random_state=seed)
     fitted = mark("tfidf+lr", clean)
