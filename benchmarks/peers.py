@@ -317,7 +317,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     table = pd.DataFrame(rows, columns=COLUMNS)
     earlier = args.output_dir / "peers.csv"
     if args.keep_earlier and earlier.is_file():
-        kept = pd.read_csv(earlier).fillna({"note": ""})
+        kept = pd.read_csv(earlier, dtype={"note": object}).fillna({"note": ""})
         produced = pd.MultiIndex.from_frame(table[["dataset", "system"]])
         kept = kept[~pd.MultiIndex.from_frame(kept[["dataset", "system"]]).isin(produced)]
         table = pd.concat([kept[COLUMNS], table], ignore_index=True)
