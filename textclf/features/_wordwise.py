@@ -140,8 +140,7 @@ class _WordwiseCounting:
             rows.append(row_of_token[starts][found >= 0])
             columns.append(found[found >= 0])
             offset += len(first)
-        rows = np.concatenate(rows) if rows else np.empty(0, dtype=np.int64)
-        columns = np.concatenate(columns) if columns else np.empty(0, dtype=np.int64)
+        rows, columns = np.concatenate(rows), np.concatenate(columns)
         index_dtype = sp.get_index_dtype(maxval=max(len(vocabulary), len(rows)))
         return sp.csr_array((np.ones(len(rows), dtype=self.dtype),
                              (rows.astype(index_dtype), columns.astype(index_dtype))),
@@ -150,20 +149,20 @@ class _WordwiseCounting:
 
 class WordwiseCountVectorizer(_WordwiseCounting, CountVectorizer):
     """scikit-learn's ``CountVectorizer``, counting "word" and "char_wb" n-grams from each
-    text's words (see the module); the same vocabulary and matrix, several times faster.
+    text's words (see the module): the same vocabulary and matrix, sooner.
 
-    >>> WordwiseCountVectorizer(ngram_range=(1, 2)).fit_transform(["a cat", "the cat"]).sum()
-    np.int64(6)
+    >>> sorted(WordwiseCountVectorizer(ngram_range=(1, 2)).fit(["the cat", "a cat"]).vocabulary_)
+    ['cat', 'the', 'the cat']
     """
 
 
 class WordwiseTfidfVectorizer(_WordwiseCounting, TfidfVectorizer):
     """scikit-learn's ``TfidfVectorizer``, counting "word" and "char_wb" n-grams from each
-    text's words (see the module); the same vocabulary and matrix, several times faster.
+    text's words (see the module): the same vocabulary and matrix, sooner.
 
     >>> vectorizer = WordwiseTfidfVectorizer(analyzer="char_wb", ngram_range=(2, 3))
     >>> vectorizer.fit_transform(["a cat", "the cat"]).shape
-    (2, 11)
+    (2, 17)
     """
 
 
