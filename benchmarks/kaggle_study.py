@@ -16,8 +16,8 @@ Reported per size: the wall seconds of the whole process, its peak resident memo
 prediction and logging). Growth is the exponent b of seconds ~ rows^b between the two
 largest sizes. The targets at 1.31M rows are 60 minutes and 12 GB on 2 cores. The resampled
 files repeat the 48,820 real questions (about 27 times each at 1.31M rows), so what works
-per distinct text runs faster here than on Kaggle's own rows; F1 on them measures memory,
-not skill, and is not reported.
+per distinct text runs faster here than on Kaggle's own rows; F1 on them is that of the
+real questions (``benchmarks.classical_approaches`` reports it), so it is not repeated here.
 
     python -m benchmarks.kaggle_study [--sizes 10000 100000 1310000] [--seed 42]
         [--folds 5] [--approach classical] [--quora DIR] [--cache-dir DIR] [--keep-earlier]
