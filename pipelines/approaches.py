@@ -103,8 +103,9 @@ APPROACHES: dict[str, Approach] = {a.name: a for a in [
              0.587),
     # LightGBM learns from the 5,000 n-grams most dependent on the label (chi-squared), not
     # the whole vocabulary: its set-up walks every row for every sparse column (lightgbm
-    # issue #5205), 9+ minutes per 1.05M-row fold with 231k columns, 94 s with 5,000. On the
-    # 48,820 real Quora rows cross-fitted F1 0.493 against 0.497 with every column.
+    # issue #5205): one 1.05M-row fold with 231k columns was unfinished after 14 minutes,
+    # with 5,000 it fits in 100 s. On the 48,820 real Quora rows cross-fitted F1 0.493
+    # against 0.497 with every column (benchmarks/README.md, "At Kaggle scale").
     Approach("tfidf_lgbm", "cleaned text, word 1-2-gram TF-IDF, the 5,000 n-grams with the "
              "largest chi-squared + LightGBM",
              lambda: make_pipeline(TextCleaner(), tfidf_vectorizer("word"),
