@@ -103,7 +103,8 @@ def test_one_parent_run_holds_a_child_run_per_approach_with_metrics_and_artifact
                                key=lambda name: outcome.outcomes[name].result.crossfit_f1)
     tfidf = children[children[f"tags.{APPROACH_TAG}"] == "tfidf_lr"].run_id.item()
     assert "insights/top_weights.png" in artifact_paths(tfidf)
-    assert MlflowClient().get_run(tfidf).data.params["tfidfvectorizer__ngram_range"] == "(1, 2)"
+    tfidf_params = MlflowClient().get_run(tfidf).data.params
+    assert tfidf_params["wordwisetfidfvectorizer__ngram_range"] == "(1, 2)"
     assert {"comparison.csv", "comparison.md", "comparison.png", "submission.csv",
             "champion.json"} <= artifact_paths(outcome.parent_run_id)
 

@@ -48,7 +48,7 @@ _MAX_PARAM_KEY, _MAX_PARAM_VALUE = 250, 6000
 def estimator_params(estimator: BaseEstimator) -> dict[str, str]:
     """The estimator's parameters, nested ones included, as MLflow parameter strings.
 
-    Sub-estimators appear through their own parameters (``tfidfvectorizer__ngram_range``),
+    Sub-estimators appear through their own parameters (``wordwisetfidfvectorizer__ngram_range``),
     so only plain values are kept: numbers, strings, booleans, None and tuples of them.
     """
     params = {}
