@@ -4,7 +4,8 @@ On the resampled file of ``benchmarks.scale_data`` (``--rows``, default 1.31M), 
 rows are fitted and 20% held out, identical questions kept on one side
 (``grouped_train_test_split``), for two feature sets: cleaned word 1-2-gram TF-IDF (what
 ``tfidf_lr`` fits) and raw word + char TF-IDF (``wordchar_lr``). Each solver fits the same
-matrix once on one core; the default is ``textclf.models.logistic_regression()``.
+matrix once on one core: ``textclf.models.logistic_regression()`` with only the solver
+settings changed.
 
     python -m benchmarks.lr_solvers [--rows 1310000] [--features word word+char]
         [--quora DIR] [--cache-dir DIR]
@@ -16,7 +17,7 @@ import argparse
 import time
 from pathlib import Path
 
-from sklearn.linear_model import LogisticRegression
+from sklearn.base import clone
 from sklearn.metrics import roc_auc_score
 
 from .scale_data import QUORA, scale_files
@@ -46,8 +47,7 @@ def compare(train_path: Path, features: list[str]) -> list[dict]:
         X_held_out = vectorizer.transform(texts.iloc[held_out])
         default = logistic_regression()
         for name, settings in SOLVERS.items():
-            model = default if settings is None else LogisticRegression(
-                C=default.C, max_iter=default.max_iter, **settings)
+            model = default if settings is None else clone(default).set_params(**settings)
             started = time.perf_counter()
             model.fit(X_fit, y[fitted])
             seconds = time.perf_counter() - started

@@ -208,4 +208,4 @@ def test_lr_solvers_fit_both_feature_sets_on_a_grouped_split(quora_dir, tmp_path
                             str(tmp_path / "cache")])
     assert {(row["features"], row["solver"]) for row in rows} == {
         (kind, solver) for kind in ("word", "word+char") for solver in lr_solvers.SOLVERS}
-    assert all(0.5 < row["roc_auc"] <= 1 and row["seconds"] >= 0 for row in rows)
+    assert all(0.5 < row["roc_auc"] <= 1 for row in rows)

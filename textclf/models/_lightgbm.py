@@ -272,7 +272,8 @@ def _sparse_row_hashes(X) -> np.ndarray:
     # Rows hash as the dense matrix reads, whatever the storage; a copy only when the
     # storage needs mending (a vectoriser's output does not), never the caller's matrix.
     if not rows.has_canonical_format or not rows.data.all():
-        rows = rows.copy()
+        if rows is X:   # tocsr() already copied anything that was not CSR
+            rows = rows.copy()
         rows.sum_duplicates()
         rows.eliminate_zeros()
     # The bits of float64 values, so float32 and float64 input hash alike; -0.0 went as a zero.
