@@ -197,26 +197,17 @@ def _stage_work(stage: str, train_path: Path, test_path: Path, seed: int,
         return predict_and_write, f"{len(valid_rows):,} held-out + {len(test):,} test rows"
 
     from pipelines.approaches import APPROACHES
-    from textclf.features import count_vectorizer, tfidf_vectorizer
 
-    # Each stage's features, and the approach whose steps after those features are fitted.
-    features, approach, model_steps = {
-        "fit_lr": (lambda: tfidf_vectorizer("word").fit_transform(_cleaned(texts)),
-                   "tfidf_lr", 2),
-        "fit_lgbm": (lambda: tfidf_vectorizer("word").fit_transform(_cleaned(texts)),
-                     "tfidf_lgbm", 2),
-        "fit_mnb": (lambda: count_vectorizer("word").fit_transform(_cleaned(texts)),
-                    "count_mnb", 2),
-        "fit_bnb": (lambda: count_vectorizer("binary").fit_transform(_cleaned(texts)),
-                    "count_bnb", 2),
-        "fit_nblr": (lambda: tfidf_vectorizer("word+char").fit_transform(texts),
-                     "wordchar_nblr", 1),
-    }[stage]
+    # Each stage's approach, split where its features end and its model begins.
+    approach, model_starts = {"fit_lr": ("tfidf_lr", 2), "fit_lgbm": ("tfidf_lgbm", 2),
+                              "fit_mnb": ("count_mnb", 2), "fit_bnb": ("count_bnb", 2),
+                              "fit_nblr": ("wordchar_nblr", 1)}[stage]
+    pipeline = APPROACHES[approach].build()
     # The features of all rows at once (vocabulary from every row, a fraction wider than
     # the fold's own): the model's fit is what is timed.
-    matrix = features()[train_rows]
+    matrix = pipeline[:model_starts].fit_transform(texts)[train_rows]
     fold_y = y[train_rows]
-    estimator = APPROACHES[approach].build()[model_steps:]
+    estimator = pipeline[model_starts:]
     return (lambda: estimator.fit(matrix, fold_y)[-1]), \
         f"{matrix.shape[0]:,} x {matrix.shape[1]:,}, {matrix.nnz:,} non-zeros"
 
