@@ -15,6 +15,9 @@ def restored_logging(monkeypatch):
         monkeypatch.setenv(variable, os.environ.get(variable, ""))
     loggers = [logging.getLogger(name) for name in ("", "textclf", "mlflow")]
     levels = [logger.level for logger in loggers]
+    # An earlier command in this process may have left capturing on, with warnings'
+    # display since put back by pytest; capturing only starts afresh from off.
+    logging.captureWarnings(False)
     yield
     logging.captureWarnings(False)
     for logger, level in zip(loggers, levels, strict=True):
