@@ -1,6 +1,6 @@
 import pytest
 
-from textclf._io import atomic_write
+from textclf._io import atomic_directory, atomic_write
 
 
 def test_atomic_write_refuses_to_replace_unless_asked(tmp_path):
@@ -48,3 +48,30 @@ def test_outputs_get_the_usual_permissions_not_the_temporary_files_private_ones(
     finally:
         os.umask(mask)
     assert written.stat().st_mode & 0o777 == 0o644
+
+
+def test_atomic_directory_replaces_a_folder_whole(tmp_path):
+    target = tmp_path / "model"
+    with atomic_directory(target) as staging:
+        (staging / "old.txt").write_text("old")
+    with atomic_directory(target, overwrite=True) as staging:
+        (staging / "new.txt").write_text("new")
+    assert sorted(p.name for p in target.iterdir()) == ["new.txt"]
+    assert [p.name for p in tmp_path.iterdir()] == ["model"]
+
+
+def test_atomic_directory_leaves_the_old_folder_when_writing_fails(tmp_path):
+    target = tmp_path / "model"
+    with atomic_directory(target) as staging:
+        (staging / "kept.txt").write_text("kept")
+    with pytest.raises(RuntimeError), atomic_directory(target, overwrite=True) as staging:
+        (staging / "partial.txt").write_text("partial")
+        raise RuntimeError("writing failed")
+    assert sorted(p.name for p in target.iterdir()) == ["kept.txt"]
+    assert [p.name for p in tmp_path.iterdir()] == ["model"]
+
+
+def test_atomic_directory_refuses_an_existing_folder_unless_told(tmp_path):
+    (tmp_path / "model").mkdir()
+    with pytest.raises(FileExistsError, match="overwrite"), atomic_directory(tmp_path / "model"):
+        pass

@@ -1,8 +1,11 @@
-"""Atomic file writes: a reader never sees a half-written output, and nothing is clobbered unasked."""
+"""Atomic writes of files and folders: a reader never sees a half-written output, and
+nothing is clobbered unasked."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -56,3 +59,44 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+@contextlib.contextmanager
+def atomic_directory(path: str | os.PathLike, *, overwrite: bool = False):
+    """Yield a temporary folder beside ``path`` to fill; on success it replaces ``path``.
+
+    ``path`` holds either its old content or the complete new one, never a mix: an
+    existing folder is moved aside, the new one renamed into place, then the old one
+    deleted. On an error the temporary folder is removed and ``path`` is untouched. Raises
+    ``FileExistsError`` when ``path`` exists and ``overwrite`` is false.
+    """
+    target = Path(path)
+    if target.exists() and not overwrite:
+        raise FileExistsError(f"{target} already exists; pass overwrite=True to replace it")
+    if target.exists() and not target.is_dir():
+        raise FileExistsError(f"{target} exists and is not a directory")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp",
+                                    dir=target.parent))
+    try:
+        yield staging
+        os.chmod(staging, 0o777 & ~_umask())
+        _replace_directory(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _replace_directory(staging: Path, target: Path) -> None:
+    """Rename ``staging`` to ``target``, moving an existing ``target`` aside first."""
+    if not target.exists():
+        os.replace(staging, target)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
+    old.rmdir()
+    os.replace(target, old)
+    try:
+        os.replace(staging, target)
+    except OSError:
+        os.replace(old, target)
+        raise
+    shutil.rmtree(old, ignore_errors=True)

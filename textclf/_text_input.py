@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from sklearn.utils.validation import validate_data
 
 
 def reject_complex(X) -> None:
@@ -61,3 +62,37 @@ def _as_text_list(values) -> list[str]:
             raise TypeError(f"expected text at position {position}, got "
                             f"{type(value).__name__}: {value!r:.80}")
     return texts
+
+
+def text_columns(estimator, X, *, reset: bool) -> list[pa.Array]:
+    """The text columns of ``X`` for ``estimator``, recording or checking its input shape.
+
+    One column of texts (list, 1-D array, Series) gives one array, and a Series' string
+    name becomes ``feature_names_in_``; a 2-D table goes through scikit-learn's
+    ``validate_data``, which records or checks ``n_features_in_`` and the column names.
+    ``reset`` is True in ``fit`` (record) and False afterwards (check).
+    """
+    reject_complex(X)
+    if not is_one_column(X):
+        table = validate_data(estimator, X, dtype=object, ensure_all_finite=False, reset=reset,
+                              ensure_min_features=1)
+        return [as_text_array(table[:, j]) for j in range(table.shape[1])]
+    if reset:
+        estimator.n_features_in_ = 1
+        estimator.__dict__.pop("feature_names_in_", None)
+        if isinstance(getattr(X, "name", None), str):
+            estimator.feature_names_in_ = np.array([X.name], dtype=object)
+    elif getattr(estimator, "n_features_in_", 1) != 1:
+        raise ValueError(f"Reshape your data: X is one column of texts, but "
+                         f"{type(estimator).__name__} was fitted on "
+                         f"{estimator.n_features_in_} columns")
+    return [as_text_array(X)]
+
+
+def joined_texts(estimator, X, *, reset: bool) -> pa.Array:
+    """One text per row (``text_columns``; a table's columns joined with a space), for
+    models that read a row as one text."""
+    columns = text_columns(estimator, X, reset=reset)
+    if len(columns) == 1:
+        return columns[0]
+    return pc.binary_join_element_wise(*columns, pa.scalar(" ", pa.large_string()))
