@@ -1,6 +1,6 @@
 """Every approach and the stack, out of fold, on the shipped and the real Quora rows.
 
-For each dataset, each approach of ``pipelines.approaches`` (those of ``all``, the
+For each dataset, each approach of ``textclf.study`` (those of ``all``, the
 ``bilstm`` network and ``minilm_lr`` included, or those named with ``--approach``) runs
 ``oof_predict`` (stratified k-fold, the same seeded folds for every approach, identical
 texts kept on one side) in a fresh process of its own, so the peak resident memory
@@ -36,7 +36,7 @@ from pathlib import Path
 import pandas as pd
 
 from benchmarks import QUORA
-from pipelines.approaches import ALL, APPROACHES, SEED_STACK_QUORA_F1, STACK
+from textclf.study import ALL, APPROACHES, SEED_STACK_QUORA_F1, STACK
 from textclf._io import atomic_write
 from textclf.data import list_datasets, load_dataset, read_train
 from textclf.models import OofResult, StackingEnsemble, oof_predict, stack_inputs

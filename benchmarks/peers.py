@@ -22,7 +22,7 @@ out-of-fold rows, the peers' usual figure:
   0.10, 0.11, ..., 0.90 (``benchmarks.threshold_search.seed_grid``). Seconds include the
   cleaning and the threshold loop.
 - textclf: each approach named by ``--approach`` (default ``tfidf_lr``, ``wordchar_lr``
-  and ``wordchar_nblr``) from ``pipelines.approaches``, at its exact best threshold; and
+  and ``wordchar_nblr``) from ``textclf.study``, at its exact best threshold; and
   ``stack`` as recorded by ``benchmarks.classical_approaches`` on the same folds
   (``benchmarks/results/classical_<dataset>.csv``; its seconds are the sum of its bases'
   and its own), when that file exists.
@@ -219,7 +219,7 @@ def seed_path(name: str, train: pd.DataFrame) -> list[dict]:
 
 def textclf_approaches(name: str, train: pd.DataFrame, approaches: list[str],
                        results_dir: Path) -> list[dict]:
-    from pipelines.approaches import APPROACHES, STACK
+    from textclf.study import APPROACHES, STACK
 
     rows = []
     for approach in approaches:

@@ -166,7 +166,7 @@ def _stage_work(stage: str, train_path: Path, test_path: Path, seed: int,
         model = BiLSTMClassifier(epochs=1, random_state=42)
         return (lambda: model.fit(fold_texts, fold_y)), "1 epoch, batch 512, CPU"
     if stage == "minilm_lr":
-        from pipelines.approaches import APPROACHES
+        from textclf.study import APPROACHES
 
         model = APPROACHES["minilm_lr"].build()
         fold_texts, held_out = texts.iloc[train_rows], texts.iloc[valid_rows]
@@ -196,7 +196,7 @@ def _stage_work(stage: str, train_path: Path, test_path: Path, seed: int,
                                  expected_qids=test["qid"])
         return predict_and_write, f"{len(valid_rows):,} held-out + {len(test):,} test rows"
 
-    from pipelines.approaches import APPROACHES
+    from textclf.study import APPROACHES
 
     # Each stage's approach, split where its features end and its model begins.
     approach, model_starts = {"fit_lr": ("tfidf_lr", 2), "fit_lgbm": ("tfidf_lgbm", 2),

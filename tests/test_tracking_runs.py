@@ -7,7 +7,7 @@ from mlflow import MlflowClient
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
-from pipelines.approaches import APPROACHES
+from textclf.study import APPROACHES
 from textclf.data import load_dataset
 from textclf.features import SentenceEncoder
 from textclf.models import oof_predict

@@ -13,10 +13,9 @@ from __future__ import annotations
 import argparse
 import sys
 
+from . import study
 from ._arguments import yes_no
 from ._console import OneLineParser, configure_logging, run_command
-
-
 
 def _predict(args: argparse.Namespace) -> None:
     import mlflow
@@ -56,7 +55,8 @@ def main(argv: list[str] | None = None) -> int:
                                      parser_class=OneLineParser)
     commands.add_parser("run", add_help=False,
                         help="every approach out of fold, the stack, the submission of the "
-                             "best, tracked in MLflow (options: textclf run --help)")
+                             "best, tracked in MLflow unless --no-tracking (options: "
+                             "textclf run --help)")
     predict = commands.add_parser("predict", help="a logged model + a test CSV -> submission")
     predict.add_argument("--model", required=True,
                          help="MLflow model URI, e.g. models:/textclf@champion or "
@@ -73,9 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(args.log_level or "INFO")
     name = f"textclf {args.command}"
     if args.command == "run":
-        from textclf.pipelines import main as experiment
-
-        return run_command(lambda: experiment.main(rest, prog=name), name)
+        return run_command(lambda: study.main(rest, prog=name), name)
     if rest:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     command = {"predict": _predict, "compare": _compare}[args.command]

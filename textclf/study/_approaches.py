@@ -3,7 +3,8 @@
 An approach is a scikit-learn estimator that takes a column of raw question texts and
 predicts the probability of the positive class, so ``textclf.models.oof_predict`` can
 evaluate it fold by fold (every learned step refitted inside each fold) and the stack can
-combine them. The experiment scripts, the benchmarks and MLproject look approaches up here.
+combine them. The study, the command line, MLproject and the benchmarks look approaches up
+here; ``select_approaches`` reads the names a user gives, with ``classical`` and ``all``.
 
 The first eight reproduce the seed study (its out-of-fold F1 on the full 1.3M Quora rows
 is kept for orientation); the ones after them are what textclf adds. ``bilstm`` is the
@@ -12,7 +13,7 @@ seed's neural network; Keras is imported only when a network or an encoder is bu
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sklearn.base import BaseEstimator
@@ -20,8 +21,8 @@ from sklearn.feature_selection import SelectKBest, chi2
 from sklearn.pipeline import make_pipeline, make_union
 from sklearn.preprocessing import StandardScaler
 
-from textclf import models
-from textclf.features import (
+from .. import models
+from ..features import (
     LdaTopics,
     MeanEmbedding,
     MetaFeatures,
@@ -30,14 +31,14 @@ from textclf.features import (
     count_vectorizer,
     tfidf_vectorizer,
 )
-from textclf.models import (
+from ..models import (
     bernoulli_nb,
     lightgbm_classifier,
     logistic_regression,
     multinomial_nb,
     nb_logistic_regression,
 )
-from textclf.text import EmbeddingNormalizer, TextCleaner
+from ..text import EmbeddingNormalizer, TextCleaner
 
 
 @dataclass(frozen=True)
@@ -58,9 +59,8 @@ def _bilstm():
     # A CPU-sized run of the seed's network (it trained 10 epochs of batch 512 on a GPU and
     # averaged from the 5th): 8 epochs of batch 128, averaging the weights of the last half
     # (epochs 5 to 8), a share that still averages several snapshots when --epochs is small.
-    # Smaller batches give small datasets enough optimiser steps: on sms_spam (5 folds)
-    # out-of-fold F1 0.923 in 105 s against 0.870 in 78 s with 5 epochs of 512 (measured
-    # with 10% of each fold held out). Each epoch is one learning-rate cycle ending at its
+    # Smaller batches give small datasets enough optimiser steps (benchmarks/README.md, the
+    # network's section, compares the two). Each epoch is one learning-rate cycle ending at its
     # low point, where the snapshot is taken. The study thresholds the out-of-fold
     # probabilities itself, so nothing is held out for the network's own threshold: it
     # trains on all of the fold's rows, as the classical models do.
@@ -75,11 +75,9 @@ def _dense_lr():
 
 
 def _word_lr():
-    # Word n-grams alone: lbfgs reaches liblinear's held-out ROC-AUC in about half the time on
-    # a 1.05M-row fold (5.0 s against 9.1 s, python -m benchmarks.lr_solvers), and scores the
-    # same on the 48,820 real Quora rows (cross-fitted F1 0.515 / 0.506 for tfidf_lr /
-    # count_lr, against 0.514 / 0.507). With character n-grams liblinear stays: lbfgs lost
-    # ROC-AUC there (0.917 against 0.922).
+    # Word n-grams alone: lbfgs reaches liblinear's held-out ROC-AUC in about half the time
+    # at Kaggle scale and scores the same on the real Quora rows; with character n-grams
+    # liblinear stays, lbfgs lost ROC-AUC there (python -m benchmarks.lr_solvers).
     return logistic_regression(solver="lbfgs")
 
 
@@ -103,9 +101,8 @@ APPROACHES: dict[str, Approach] = {a.name: a for a in [
              0.587),
     # LightGBM learns from the 5,000 n-grams most dependent on the label (chi-squared), not
     # the whole vocabulary: its set-up walks every row for every sparse column (lightgbm
-    # issue #5205): one 1.05M-row fold with 231k columns was unfinished after 14 minutes,
-    # with 5,000 it fits in 100 s. On the 48,820 real Quora rows cross-fitted F1 0.493
-    # against 0.497 with every column (benchmarks/README.md, "At Kaggle scale").
+    # issue #5205), so a Kaggle-size fold with the whole vocabulary does not finish in time;
+    # the F1 this costs is in benchmarks/README.md, "At Kaggle scale".
     Approach("tfidf_lgbm", "cleaned text, word 1-2-gram TF-IDF, the 5,000 n-grams with the "
              "largest chi-squared + LightGBM",
              lambda: make_pipeline(TextCleaner(), tfidf_vectorizer("word"),
@@ -134,8 +131,8 @@ APPROACHES: dict[str, Approach] = {a.name: a for a in [
              lambda: make_pipeline(tfidf_vectorizer("word+char"), nb_logistic_regression())),
     # Beyond the seed: a frozen pre-trained sentence encoder. Its vectors carry meaning that
     # n-grams miss (paraphrases, unseen words) and miss cue words n-grams catch, so it adds
-    # most inside the stack. On the 48,820 real Quora rows the penalty hardly matters (C from
-    # 0.5 to 16 within 0.006 of cross-fitted F1), so it keeps the sparse models' C=2.
+    # most inside the stack. On the real Quora rows the penalty hardly matters, so it keeps
+    # the sparse models' C=2.
     Approach("minilm_lr", "raw text, frozen all-MiniLM-L6-v2 sentence vectors (mean-pooled, "
              "unit length) + logistic regression",
              lambda: make_pipeline(SentenceEncoder(), logistic_regression()), neural=True),
@@ -163,7 +160,41 @@ SEED_STACK_QUORA_F1 = 0.604
 
 
 def get_approach(name: str) -> Approach:
+    """The approach called ``name``; a ValueError naming every approach otherwise."""
     if name not in APPROACHES:
         raise ValueError(f"unknown approach {name!r}; the approaches are {sorted(APPROACHES)}"
                          f" and {STACK!r}")
     return APPROACHES[name]
+
+
+def select_approaches(names: Sequence[str], *, allow_stack: bool = True) -> list[str]:
+    """Approach names as a user gives them (each may be comma-separated), with ``all`` and
+    ``classical`` expanded, each name checked, repeats dropped, order kept.
+
+    ``all`` and ``classical`` bring the stack when ``allow_stack``; otherwise naming the
+    stack is an error (the stack cannot be one of its own bases).
+    """
+    stack = [STACK] if allow_stack else []
+    groups = {"all": [*ALL, *stack], "classical": [*CLASSICAL, *stack]}
+    known = [*APPROACHES, *stack]
+    selected = []
+    for part in (part for name in names for part in name.split(",") if part):
+        if part in groups:
+            selected += groups[part]
+        elif part in known:
+            selected.append(part)
+        else:
+            raise ValueError(f"unknown approach {part!r}; choose from "
+                             f"{', '.join([*known, *groups])}")
+    return list(dict.fromkeys(selected))
+
+
+def stack_bases_of(approaches: Sequence[str], stack_bases: Sequence[str] | None) -> list[str]:
+    """What the stack of a study combines: ``stack_bases`` when named, else every other
+    approach of ``approaches``."""
+    bases = list(stack_bases) if stack_bases else [a for a in approaches if a != STACK]
+    if STACK in bases:
+        raise ValueError("the stack cannot be one of its own bases")
+    if len(bases) < 2:
+        raise ValueError(f"the stack needs at least two base approaches; got {bases}")
+    return bases

@@ -1,4 +1,4 @@
-"""The tracked experiment end to end: runs, metrics, artifacts, submission, served model."""
+"""The study end to end: runs, metrics, artifacts, submission, served model; untracked too."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ import pytest
 from mlflow import MlflowClient
 from sklearn.metrics import f1_score
 
-from pipelines import main as experiment
-from textclf import cli
+from textclf import cli, study
+from textclf.study import _runner
 from textclf.data import DataValidationError
 from textclf.tracking import APPROACH_TAG, PARENT_TAG
 
@@ -41,15 +41,15 @@ def comparable(table: pd.DataFrame) -> pd.DataFrame:
 
 def test_folds_fitted_in_worker_processes_give_the_same_table(mlflow_store, tmp_path,
                                                               monkeypatch):
-    one = experiment.main([*QUICK, "--output-dir", str(tmp_path / "a")])
-    asked, oof_predict = [], experiment.oof_predict
+    one = study.main([*QUICK, "--output-dir", str(tmp_path / "a")])
+    asked, oof_predict = [], _runner.oof_predict
 
     def recording(*args, n_jobs=1, **kwargs):
         asked.append(n_jobs)
         return oof_predict(*args, n_jobs=n_jobs, **kwargs)
 
-    monkeypatch.setattr(experiment, "oof_predict", recording)
-    two = experiment.main([*QUICK, "--output-dir", str(tmp_path / "b"), "--jobs", "2"])
+    monkeypatch.setattr(_runner, "oof_predict", recording)
+    two = study.main([*QUICK, "--output-dir", str(tmp_path / "b"), "--jobs", "2"])
     assert asked == [2, 2, 1]  # the two approaches, then the stack
     pd.testing.assert_frame_equal(comparable(two.table), comparable(one.table))
     # How the folds were spread is not a parameter: the runs of both have the same key.
@@ -60,14 +60,14 @@ def test_folds_fitted_in_worker_processes_give_the_same_table(mlflow_store, tmp_
 
 def test_one_parent_run_holds_a_child_run_per_approach_with_metrics_and_artifacts(
         mlflow_store, tmp_path, capsys):
-    outcome = experiment.main([*QUICK, "--output-dir", str(tmp_path / "out")])
+    outcome = study.main([*QUICK, "--output-dir", str(tmp_path / "out")])
 
     runs = runs_of()
     parent = runs[runs[f"tags.{PARENT_TAG}"] == "true"]
     children = runs[runs["tags.mlflow.parentRunId"] == outcome.parent_run_id]
     assert parent["run_id"].tolist() == [outcome.parent_run_id]
     assert sorted(children[f"tags.{APPROACH_TAG}"]) == ["count_mnb", "stack", "tfidf_lr"]
-    data = experiment.load_data("sms_spam", seed=42, max_rows=600)
+    data = study.load_study_data("sms_spam", seed=42, max_rows=600)
     for child in children.itertuples(name=None, index=False):
         child = dict(zip(children.columns, child))
         child_run_id = child["run_id"]
@@ -134,15 +134,15 @@ def test_one_parent_run_holds_a_child_run_per_approach_with_metrics_and_artifact
 
 def test_same_seed_same_numbers_and_resume_reuses_finished_approaches(mlflow_store, tmp_path,
                                                                       capsys):
-    first = experiment.main([*QUICK, "--output-dir", str(tmp_path / "a")])
+    first = study.main([*QUICK, "--output-dir", str(tmp_path / "a")])
     # The feature cache changes where features come from, not what they are.
-    again = experiment.main([*QUICK, "--output-dir", str(tmp_path / "b"), "--cache-dir",
+    again = study.main([*QUICK, "--output-dir", str(tmp_path / "b"), "--cache-dir",
                              str(tmp_path / "cache")])
     assert any((tmp_path / "cache").iterdir())
     pd.testing.assert_frame_equal(comparable(again.table), comparable(first.table))
     assert len(runs_of()) == 8  # two parents, three children each
 
-    resumed = experiment.main([*QUICK, "--output-dir", str(tmp_path / "b"), "--resume",
+    resumed = study.main([*QUICK, "--output-dir", str(tmp_path / "b"), "--resume",
                                "--overwrite"])
     assert len(runs_of()) == 9  # a new parent, no new child runs
     assert all(outcome.resumed for outcome in resumed.outcomes.values())
@@ -154,7 +154,7 @@ def test_same_seed_same_numbers_and_resume_reuses_finished_approaches(mlflow_sto
     MlflowClient().set_tag(tfidf_run, "code_version", "an-older-release")
     # Another commit with the same source files is the same code: still reused.
     MlflowClient().set_tag(resumed.outcomes["count_mnb"].run_id, "git_commit", "0" * 40)
-    refitted = experiment.main([*QUICK, "--output-dir", str(tmp_path / "b"), "--resume",
+    refitted = study.main([*QUICK, "--output-dir", str(tmp_path / "b"), "--resume",
                                 "--overwrite"])
     assert not refitted.outcomes["tfidf_lr"].resumed
     assert refitted.outcomes["tfidf_lr"].run_id != tfidf_run
@@ -167,7 +167,7 @@ def test_same_seed_same_numbers_and_resume_reuses_finished_approaches(mlflow_sto
 
 
 def test_the_stack_combines_the_named_bases_and_runs_them(mlflow_store, tmp_path):
-    outcome = experiment.main(["--approach", "count_mnb", "--stack-bases", "count_bnb,tfidf_lr",
+    outcome = study.main(["--approach", "count_mnb", "--stack-bases", "count_bnb,tfidf_lr",
                                "--max-rows", "600", "--folds", "2", "--output-dir",
                                str(tmp_path / "out")])
     assert list(outcome.outcomes) == ["count_mnb", "count_bnb", "tfidf_lr", "stack"]
@@ -208,7 +208,7 @@ def test_an_existing_submission_is_kept_and_bad_parameters_fail_before_any_run(
     (out / "sms_spam").mkdir(parents=True)
     (out / "sms_spam" / "submission.csv").write_text("qid,prediction\nmine,1\n")
     with pytest.raises(FileExistsError, match="submission.csv already exists"):
-        experiment.main([*QUICK, "--output-dir", str(out)])
+        study.main([*QUICK, "--output-dir", str(out)])
     assert cli.main(["run", *QUICK, "--output-dir", str(out)]) == 2
     assert "pass --overwrite to replace it" in capsys.readouterr().err
     assert (out / "sms_spam" / "submission.csv").read_text() == "qid,prediction\nmine,1\n"
@@ -220,13 +220,13 @@ def test_an_existing_submission_is_kept_and_bad_parameters_fail_before_any_run(
             (["--folds", "1"], "--folds must be at least 2"),
             (["--folds", "2.5"], "expected a whole number")]:
         with pytest.raises(SystemExit):
-            experiment.main([*arguments, "--output-dir", str(out)])
+            study.main([*arguments, "--output-dir", str(out)])
         assert message in capsys.readouterr().err
 
     wrong = tmp_path / "wrong.csv"
     wrong.write_text("id,text,label\n1,hello,0\n")
     with pytest.raises(DataValidationError, match="wrong.csv.*question_text"):
-        experiment.main(["--train", str(wrong), "--output-dir", str(out)])
+        study.main(["--train", str(wrong), "--output-dir", str(out)])
     assert mlflow.get_experiment_by_name("textclf") is None  # nothing was tracked
     assert sorted(p.name for p in out.rglob("*")) == ["sms_spam", "submission.csv"]
 
@@ -300,7 +300,7 @@ def test_mlflow_run_of_the_project_runs_the_main_entry_point(mlflow_store, tmp_p
     # The submission: every test qid in order, 0/1 labels; predict with the registered
     # champion writes the same file from the test CSV.
     submission = pd.read_csv(tmp_path / "out" / "sms_spam" / "submission.csv")
-    test = experiment.load_data("sms_spam", seed=42, max_rows=500).test
+    test = study.load_study_data("sms_spam", seed=42, max_rows=500).test
     assert submission.columns.tolist() == ["qid", "prediction"]
     assert submission["qid"].astype(str).tolist() == test["qid"].tolist()
     assert set(submission["prediction"]) <= {0, 1}
@@ -347,7 +347,7 @@ def test_runs_go_to_a_tracking_server_named_by_the_environment(mlflow_store, tmp
         monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
         monkeypatch.chdir(tmp_path)
         mlflow.set_tracking_uri(uri)
-        outcome = experiment.main(["--approach", "count_mnb", "count_bnb", "--max-rows",
+        outcome = study.main(["--approach", "count_mnb", "count_bnb", "--max-rows",
                                    "400", "--folds", "2", "--output-dir", str(tmp_path / "o")])
         runs = runs_of()
         assert len(runs) == 3
