@@ -20,7 +20,8 @@ from pathlib import Path
 from sklearn.base import clone
 from sklearn.metrics import roc_auc_score
 
-from .scale_data import QUORA, scale_files
+from ._common import QUORA
+from .scale_data import scale_files
 
 SOLVERS = {"liblinear (default)": None,
            "lbfgs": dict(solver="lbfgs"),

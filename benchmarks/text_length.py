@@ -52,11 +52,11 @@ import pandas as pd
 import pyarrow as pa
 from threadpoolctl import threadpool_limits
 
+from benchmarks._common import RESULTS
 from textclf._io import atomic_write
 from textclf.data import load_dataset
 from textclf.features._sentiment import LONG_TEXT_WORDS
 
-RESULTS = Path(__file__).resolve().parent / "results"
 DATASETS = ("womens_clothing_not_recommended", "sms_spam")
 POSITIVE_SHARE = 0.2
 WARM_UP_TEXTS = 200
