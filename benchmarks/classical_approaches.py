@@ -186,8 +186,8 @@ def main(argv: list[str] | None = None) -> dict[str, pd.DataFrame]:
         report += [f"## {name}", "", repeats[name] + ".", "",
                    table.to_markdown(index=False, floatfmt=".4f"), ""]
         if name in effects:
-            report += ["Repeated texts on both sides of the folds, against kept together "
-                       "(cross-fitted F1):", "",
+            report += [("Repeated texts on both sides of the folds, against kept together "
+                        "(cross-fitted F1):"), "",
                        effects[name].to_markdown(index=False, floatfmt=".4f"), ""]
     write_report(args.output_dir / "classical_approaches.md", report, wide)
     return tables

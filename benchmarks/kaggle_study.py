@@ -127,8 +127,9 @@ def write_report(records: list[dict], output_dir: Path, command: str) -> Path:
               f"the classical study at 1.31M rows: {TARGET_SECONDS // 60} minutes and "
               f"{TARGET_GB} GB."), "",
              summary.to_markdown(index=False, floatfmt=".2f"), "",
-             "Seconds per approach (its MLflow child run) and growth between the two largest "
-             "sizes:", "", table_of(records).to_markdown(index=False, floatfmt=".2f"), ""]
+             ("Seconds per approach (its MLflow child run) and growth between the two "
+              "largest sizes:"), "",
+             table_of(records).to_markdown(index=False, floatfmt=".2f"), ""]
     return atomic_write(output_dir / "kaggle_study.md",
                         lambda tmp: tmp.write_text("\n".join(lines)), overwrite=True)
 
@@ -179,8 +180,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
         for name, seconds in sorted(record["approach_seconds"].items(),
                                     key=lambda item: -item[1]):
             print(f"{'':13}{name:<18}{seconds:9.1f} s", flush=True)
-        atomic_write(store, lambda tmp: tmp.write_text(json.dumps(records, indent=1)),
-                     overwrite=True)
+        atomic_write(store, lambda tmp, records=records: tmp.write_text(
+            json.dumps(records, indent=1)), overwrite=True)
         write_report(records, args.output_dir, command)
     return records
 
