@@ -1,9 +1,8 @@
-"""Benchmarks: speed, memory and F1 figures, collected in benchmarks/README.md with their commands."""
+"""Benchmarks: speed, memory and F1 figures, collected in benchmarks/README.md with their commands.
 
-import os
-from pathlib import Path
+What the scripts share (data and results folders, timing, peak memory) is in ``_common``.
+"""
 
-# The real Quora competition rows (never shipped): Kaggle's train_natural.csv and test.csv
-# in the folder TEXTCLF_QUORA_DIR names, by default ../shared/data/quora beside the project.
-QUORA = Path(os.environ.get(
-    "TEXTCLF_QUORA_DIR", Path(__file__).resolve().parents[2] / "shared" / "data" / "quora"))
+from benchmarks._common import QUORA
+
+__all__ = ["QUORA"]

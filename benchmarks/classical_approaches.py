@@ -27,7 +27,6 @@ import argparse
 import multiprocessing
 import os
 import platform
-import resource
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -35,13 +34,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from benchmarks._common import (QUORA_NAME, RESULTS, labelled_datasets, peak_rss_mb,
+                                write_report)
 from benchmarks import QUORA
 from textclf.study import ALL, APPROACHES, SEED_STACK_QUORA_F1, STACK
 from textclf._io import atomic_write
-from textclf.data import list_datasets, load_dataset, read_train
+from textclf.data import list_datasets
 from textclf.models import OofResult, StackingEnsemble, oof_predict, stack_inputs
-
-QUORA_NAME = "quora_train_natural"
 
 
 def _run_approach(name: str, train: pd.DataFrame, n_splits: int, seed: int,
@@ -52,9 +51,7 @@ def _run_approach(name: str, train: pd.DataFrame, n_splits: int, seed: int,
                          train["target"].to_numpy(), n_splits=n_splits, random_state=seed,
                          group_duplicates=group_duplicates)
     seconds = time.perf_counter() - started
-    # ru_maxrss is in KiB on Linux.
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return result, seconds, peak_mb
+    return result, seconds, peak_rss_mb()
 
 
 def _in_own_process(train: pd.DataFrame, name: str, n_splits: int, seed: int,
@@ -127,21 +124,6 @@ def repeated_texts(train: pd.DataFrame) -> str:
             "have a twin")
 
 
-def datasets(names: list[str], quora: Path) -> dict[str, pd.DataFrame]:
-    frames = {}
-    for name in names:
-        if name == QUORA_NAME:
-            path = quora / "train_natural.csv"
-            if not path.is_file():
-                print(f"Real Quora rows not found at {path} (they are not shipped); skipped. "
-                      "Pass --quora DIR or set TEXTCLF_QUORA_DIR.")
-                continue
-            frames[name] = read_train(path)
-        else:
-            frames[name] = load_dataset(name)
-    return frames
-
-
 def summary(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Cross-fitted and tuned out-of-fold F1 of every approach (rows) on every dataset."""
     wide = pd.concat({(name, column): table.set_index("approach")[column]
@@ -167,14 +149,13 @@ def main(argv: list[str] | None = None) -> dict[str, pd.DataFrame]:
                         help="approaches to rerun with folds that ignore repeated texts")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--output-dir", type=Path,
-                        default=Path(__file__).resolve().parent / "results")
+    parser.add_argument("--output-dir", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
 
     print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
           f"{args.folds}-fold out-of-fold, seed {args.seed}, one core per approach")
     tables, effects, repeats = {}, {}, {}
-    for name, train in datasets(args.dataset, args.quora).items():
+    for name, train in labelled_datasets(args.dataset, args.quora).items():
         repeats[name] = repeated_texts(train)
         print(f"{name}: {len(train):,} rows, {train['target'].mean():.1%} positive; "
               f"{repeats[name]}", flush=True)
@@ -205,13 +186,10 @@ def main(argv: list[str] | None = None) -> dict[str, pd.DataFrame]:
         report += [f"## {name}", "", repeats[name] + ".", "",
                    table.to_markdown(index=False, floatfmt=".4f"), ""]
         if name in effects:
-            report += ["Repeated texts on both sides of the folds, against kept together "
-                       "(cross-fitted F1):", "",
+            report += [("Repeated texts on both sides of the folds, against kept together "
+                        "(cross-fitted F1):"), "",
                        effects[name].to_markdown(index=False, floatfmt=".4f"), ""]
-    written = atomic_write(args.output_dir / "classical_approaches.md",
-                           lambda tmp: tmp.write_text("\n".join(report)), overwrite=True)
-    print(wide.to_markdown(index=False, floatfmt=".4f"))
-    print(f"written: {written}")
+    write_report(args.output_dir / "classical_approaches.md", report, wide)
     return tables
 
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import sys
 import tempfile
 import time
@@ -30,14 +29,8 @@ import pandas as pd
 
 from textclf._io import atomic_write
 
-from .scale_data import QUORA, scale_files
-
-RESULTS = Path(__file__).resolve().parent / "results"
-
-
-def peak_rss_mb() -> float:
-    # ru_maxrss is in KiB on Linux.
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+from ._common import QUORA, RESULTS, peak_rss_mb
+from .scale_data import scale_files
 
 
 def run_path(train_path: Path, test_path: Path, *, folds: int = 5, seed: int = 42,

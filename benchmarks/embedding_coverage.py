@@ -21,15 +21,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from benchmarks import QUORA
+from benchmarks._common import QUORA, RESULTS, SHIPPED
 from textclf._io import atomic_write
 from textclf.data import load_dataset, read_test, read_train
 from textclf.features import default_embeddings, embedding_coverage
 from textclf.features._embedding_lookup import FALLBACKS
 from textclf.text import EmbeddingNormalizer, TextCleaner
-
-RESULTS = Path(__file__).resolve().parent / "results"
-SHIPPED = ("sms_spam", "womens_clothing_not_recommended")
 
 VIEWS = {
     "raw (white-space split)": None,

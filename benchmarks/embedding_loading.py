@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -26,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks._common import peak_rss_bytes
 from textclf._io import atomic_write
 
 _ROWS_AT_ONCE = 20_000
@@ -81,11 +81,6 @@ def synthetic_glove(cache_dir: Path, words: int, dim: int) -> Path:
     return atomic_write(path, write)
 
 
-def _peak_rss_bytes() -> int:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak if sys.platform == "darwin" else peak * 1024  # Linux reports KiB
-
-
 def _current_rss_bytes() -> int:
     with open("/proc/self/statm") as statm:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
@@ -112,7 +107,7 @@ def measure(path: str, loader: str, vocabulary_size: int, words: int) -> dict:
     else:
         vectors = load_embeddings(path, vocabulary)
     seconds = time.perf_counter() - started
-    return {"seconds": seconds, "peak_rss": _peak_rss_bytes(), "rss_before": before,
+    return {"seconds": seconds, "peak_rss": peak_rss_bytes(), "rss_before": before,
             "loaded": len(vectors), "vector_bytes": vectors.vectors.nbytes}
 
 

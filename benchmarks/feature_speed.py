@@ -16,14 +16,12 @@ from __future__ import annotations
 
 import argparse
 import string
-import time
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from benchmarks import QUORA
-from textclf.data import read_test, read_train
+from benchmarks._common import add_question_options, best_time, questions_of
 from textclf.features import MetaFeatures, SentimentFeatures
 from textclf.nltk_resources import english_stopwords
 
@@ -58,27 +56,12 @@ def seed_meta_features(questions: pd.Series) -> np.ndarray:
     return np.column_stack(columns)
 
 
-def best_time(function, repeats: int) -> float:
-    timings = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        function()
-        timings.append(time.perf_counter() - started)
-    return min(timings)
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--train", default=QUORA / "train_natural.csv")
-    parser.add_argument("--test", default=QUORA / "test.csv")
-    parser.add_argument("--rows", type=int, default=None, help="use only the first N rows")
-    parser.add_argument("--repeats", type=int, default=3)
+    add_question_options(parser)
     args = parser.parse_args(argv)
 
-    questions = pd.concat([read_train(args.train)["question_text"],
-                           read_test(args.test)["question_text"]], ignore_index=True)
-    if args.rows:
-        questions = questions.head(args.rows)
+    questions = questions_of(args)
     threads = pa.cpu_count()
     pa.set_cpu_count(1)
     try:
@@ -103,8 +86,8 @@ def report(questions: pd.Series, repeats: int) -> None:
          lambda: SentimentFeatures(analyzers=["textblob"]).fit_transform(questions)),
         ("SentimentFeatures() (both)", lambda: SentimentFeatures().fit_transform(questions)),
     ]
-    meta_seconds = [best_time(build, repeats) for _, build in meta_builders]
-    sentiment_seconds = [best_time(build, repeats) for _, build in sentiment_builders]
+    meta_seconds = [best_time(build, repeats)[0] for _, build in meta_builders]
+    sentiment_seconds = [best_time(build, repeats)[0] for _, build in sentiment_builders]
 
     n_texts = len(questions)
     print(f"{n_texts:,} questions ({questions.nunique():,} distinct); best of "

@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import sys
 import tempfile
 import time
@@ -37,11 +36,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from ._common import QUORA, RESULTS, add_fresh_process_options, peak_rss_bytes
 from ._fresh_process import report_result, result_of_fresh_process
 from .scale import growth_exponent, machine_description
-from .scale_data import QUORA, SIZES, scale_files
+from .scale_data import SIZES, scale_files
 
-RESULTS = Path(__file__).resolve().parent / "results"
 TARGET_SECONDS, TARGET_GB = 3600, 12
 
 
@@ -63,9 +62,7 @@ def run_study(train: Path, test: Path, folds: int, seed: int, scratch: Path,
     seconds = time.perf_counter() - started
     if status not in (0, None):
         raise SystemExit(f"textclf run exited with status {status}")
-    peak_kib = max(resource.getrusage(who).ru_maxrss
-                   for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
-    return {"seconds": seconds, "peak_gb": peak_kib / 1024**2,
+    return {"seconds": seconds, "peak_gb": peak_rss_bytes(children=True) / 1024**3,
             "approach_seconds": approach_seconds(scratch / "mlflow.db")}
 
 
@@ -130,8 +127,9 @@ def write_report(records: list[dict], output_dir: Path, command: str) -> Path:
               f"the classical study at 1.31M rows: {TARGET_SECONDS // 60} minutes and "
               f"{TARGET_GB} GB."), "",
              summary.to_markdown(index=False, floatfmt=".2f"), "",
-             "Seconds per approach (its MLflow child run) and growth between the two largest "
-             "sizes:", "", table_of(records).to_markdown(index=False, floatfmt=".2f"), ""]
+             ("Seconds per approach (its MLflow child run) and growth between the two "
+              "largest sizes:"), "",
+             table_of(records).to_markdown(index=False, floatfmt=".2f"), ""]
     return atomic_write(output_dir / "kaggle_study.md",
                         lambda tmp: tmp.write_text("\n".join(lines)), overwrite=True)
 
@@ -151,9 +149,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
                         help="keep the sizes of OUTPUT_DIR/kaggle_study.json not run again")
     parser.add_argument("--output-dir", type=Path, default=RESULTS)
     # One study in this process (what the fresh process runs).
-    parser.add_argument("--run-one", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--train-file", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--test-file", type=Path, help=argparse.SUPPRESS)
+    add_fresh_process_options(parser, "--run-one", action="store_true")
     parser.add_argument("--scratch", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -184,8 +180,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
         for name, seconds in sorted(record["approach_seconds"].items(),
                                     key=lambda item: -item[1]):
             print(f"{'':13}{name:<18}{seconds:9.1f} s", flush=True)
-        atomic_write(store, lambda tmp: tmp.write_text(json.dumps(records, indent=1)),
-                     overwrite=True)
+        atomic_write(store, lambda tmp, records=records: tmp.write_text(
+            json.dumps(records, indent=1)), overwrite=True)
         write_report(records, args.output_dir, command)
     return records
 

@@ -20,12 +20,13 @@ from pathlib import Path
 from sklearn.base import clone
 from sklearn.metrics import roc_auc_score
 
-from .scale_data import QUORA, scale_files
+from ._common import QUORA
+from .scale_data import scale_files
 
 SOLVERS = {"liblinear (default)": None,
-           "lbfgs": dict(solver="lbfgs"),
-           "saga, tol 1e-3": dict(solver="saga", tol=1e-3),
-           "liblinear, tol 1e-3": dict(solver="liblinear", tol=1e-3)}
+           "lbfgs": {"solver": "lbfgs"},
+           "saga, tol 1e-3": {"solver": "saga", "tol": 1e-3},
+           "liblinear, tol 1e-3": {"solver": "liblinear", "tol": 1e-3}}
 
 
 def compare(train_path: Path, features: list[str]) -> list[dict]:

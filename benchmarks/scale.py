@@ -55,24 +55,18 @@ import argparse
 import math
 import os
 import platform
-import resource
 import subprocess
 import tempfile
 import time
 from pathlib import Path
 
+from ._common import QUORA, RESULTS, add_fresh_process_options, peak_rss_mb
 from ._fresh_process import report_result, result_of_fresh_process
-from .scale_data import QUORA, SIZES, scale_files
+from .scale_data import SIZES, scale_files
 
-RESULTS = Path(__file__).resolve().parent / "results"
 STAGES = ("baseline", "load", "clean", "embed_normalize", "meta", "sentiment", "tfidf_word",
           "tfidf_wordchar", "counts", "lda", "fit_lr", "fit_lgbm", "fit_mnb", "fit_bnb",
           "fit_nblr", "stack", "neural_epoch", "minilm_lr", "predict_submit")
-
-
-def _peak_mb() -> float:
-    # ru_maxrss is in KiB on Linux.
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 # --- inside a stage's process ---------------------------------------------------------------
@@ -223,7 +217,7 @@ def run_stage(stage: str, train_path: Path, test_path: Path, seed: int,
     import textclf.text  # noqa: F401
 
     work, note = _stage_work(stage, train_path, test_path, seed, lda_max_rows)
-    setup_mb = _peak_mb()
+    setup_mb = peak_rss_mb()
     started = time.perf_counter()
     output = work()
     seconds = time.perf_counter() - started
@@ -236,7 +230,7 @@ def run_stage(stage: str, train_path: Path, test_path: Path, seed: int,
         if stage.startswith("fit_") and value is not None:
             note += f"; {attribute} {int(max(value) if hasattr(value, '__len__') else value)}"
     return {"seconds": round(seconds, 3), "setup_mb": round(setup_mb, 1),
-            "peak_mb": round(_peak_mb(), 1), "note": note}
+            "peak_mb": round(peak_rss_mb(), 1), "note": note}
 
 
 def stage_in_fresh_process(stage: str, files, seed: int, lda_max_rows: int | None,
@@ -383,9 +377,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
                         help="add to OUTPUT_DIR/scale_stages.csv (a stage measured again at "
                              "a size replaces its earlier row) rather than start afresh")
     # One stage in this process (how the stages are run); prints its result.
-    parser.add_argument("--run-stage", choices=STAGES, help=argparse.SUPPRESS)
-    parser.add_argument("--train-file", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--test-file", type=Path, help=argparse.SUPPRESS)
+    add_fresh_process_options(parser, "--run-stage", choices=STAGES)
     args = parser.parse_args(argv)
 
     if args.run_stage:

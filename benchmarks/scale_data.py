@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from benchmarks import QUORA
+from benchmarks._common import QUORA
 from textclf._io import atomic_write
 
 SIZES = (10_000, 100_000, 1_310_000)

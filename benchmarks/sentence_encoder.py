@@ -33,29 +33,12 @@ import pandas as pd
 import pyarrow as pa
 from sklearn.pipeline import make_pipeline
 
-from benchmarks import QUORA
+from benchmarks._common import QUORA, QUORA_NAME, RESULTS, labelled_datasets, write_report
 from textclf._io import atomic_write
-from textclf.data import list_datasets, load_dataset, read_train
+from textclf.data import list_datasets
 from textclf.features import SentenceEncoder
 from textclf.features._sentence_encoder import BertTokenization, encoder_folder
 from textclf.models import logistic_regression, oof_predict
-
-QUORA_NAME = "quora_train_natural"
-
-
-def datasets(names: list[str], quora: Path) -> dict[str, pd.DataFrame]:
-    frames = {}
-    for name in names:
-        if name == QUORA_NAME:
-            path = quora / "train_natural.csv"
-            if not path.is_file():
-                print(f"Real Quora rows not found at {path} (they are not shipped); skipped. "
-                      "Pass --quora DIR or set TEXTCLF_QUORA_DIR.")
-                continue
-            frames[name] = read_train(path)
-        else:
-            frames[name] = load_dataset(name)
-    return frames
 
 
 def padding(texts: list[str], batch_size: int, max_len: int) -> dict[str, float]:
@@ -131,8 +114,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--output-dir", type=Path,
-                        default=Path(__file__).resolve().parent / "results")
+    parser.add_argument("--output-dir", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
 
     import keras
@@ -148,7 +130,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     print(f"{identity['name']} from {identity['package']} {identity['version']}, "
           f"weights sha256 {identity['weights_sha256'][:16]}...; {shape}")
     rows = []
-    for name, train in datasets(args.dataset, args.quora).items():
+    for name, train in labelled_datasets(args.dataset, args.quora).items():
         print(f"{name}: {len(train):,} rows, {train['target'].mean():.1%} positive", flush=True)
         rows.append(evaluate(name, train, args))
     table = pd.DataFrame(rows)
@@ -178,10 +160,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
          "encoded) or rounded up to multiples of 8, and widths_* the distinct batch widths "
          "(one compilation each)."), "",
         table.to_markdown(index=False, floatfmt=".4f"), ""]
-    written = atomic_write(args.output_dir / "sentence_encoder.md",
-                           lambda tmp: tmp.write_text("\n".join(report)), overwrite=True)
-    print(table.to_markdown(index=False, floatfmt=".4f"))
-    print(f"written: {written}")
+    write_report(args.output_dir / "sentence_encoder.md", report, table)
     return table
 
 

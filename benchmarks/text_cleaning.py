@@ -20,8 +20,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pandas as pd
 
-from benchmarks import QUORA
-from textclf.data import read_test, read_train
+from benchmarks._common import add_question_options, best_time, questions_of
 from textclf.nltk_resources import english_stopwords, find_resource
 from textclf.text import TextCleaner
 
@@ -35,15 +34,6 @@ def seed_cleaning(questions: pd.Series, lemmatizer, stop_words: list[str]) -> pd
     text = text.apply(lambda x: " ".join(word for word in x.split() if word not in stop_words))
     text = text.apply(lambda x: " ".join(word for word in x.split() if len(word) > 2))
     return text.apply(lambda x: " ".join(lemmatizer.lemmatize(word, "v") for word in x.split()))
-
-
-def best_time(function, repeats: int) -> float:
-    timings = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        function()
-        timings.append(time.perf_counter() - started)
-    return min(timings)
 
 
 def seed_lemmatizer():
@@ -71,16 +61,10 @@ def cold_time(questions: pd.Series, cleaning: str) -> float:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--train", default=QUORA / "train_natural.csv")
-    parser.add_argument("--test", default=QUORA / "test.csv")
-    parser.add_argument("--rows", type=int, default=None, help="use only the first N rows")
-    parser.add_argument("--repeats", type=int, default=3)
+    add_question_options(parser)
     args = parser.parse_args(argv)
 
-    questions = pd.concat([read_train(args.train)["question_text"],
-                           read_test(args.test)["question_text"]], ignore_index=True)
-    if args.rows:
-        questions = questions.head(args.rows)
+    questions = questions_of(args)
 
     lemmatizer = seed_lemmatizer()
     stop_words = sorted(english_stopwords())
@@ -92,7 +76,7 @@ def main(argv: list[str] | None = None) -> None:
               lambda: TextCleaner(lemmatizer="wordnet-verb").fit_transform(questions)),
              ("TextCleaner() (verb, then noun lemma)", "wordnet",
               lambda: TextCleaner().fit_transform(questions))]
-    timings = [(name, best_time(call, args.repeats), cold_time(questions, cleaning))
+    timings = [(name, best_time(call, args.repeats)[0], cold_time(questions, cleaning))
                for name, cleaning, call in sides]
 
     differing = (seed_output.to_numpy() != same_steps.to_numpy())

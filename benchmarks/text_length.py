@@ -52,11 +52,11 @@ import pandas as pd
 import pyarrow as pa
 from threadpoolctl import threadpool_limits
 
+from benchmarks._common import RESULTS
 from textclf._io import atomic_write
 from textclf.data import load_dataset
 from textclf.features._sentiment import LONG_TEXT_WORDS
 
-RESULTS = Path(__file__).resolve().parent / "results"
 DATASETS = ("womens_clothing_not_recommended", "sms_spam")
 POSITIVE_SHARE = 0.2
 WARM_UP_TEXTS = 200
@@ -72,8 +72,14 @@ class Builder:
 
 
 def _features():
-    from textclf.features import (LdaTopics, MeanEmbedding, MetaFeatures, SentimentFeatures,
-                                  count_vectorizer, tfidf_vectorizer)
+    from textclf.features import (
+        LdaTopics,
+        MeanEmbedding,
+        MetaFeatures,
+        SentimentFeatures,
+        count_vectorizer,
+        tfidf_vectorizer,
+    )
 
     return [
         Builder("MetaFeatures", "features", "MetaFeatures().fit_transform(raw)",
@@ -111,14 +117,18 @@ def _normalisers():
     ]
 
 
+def _fit_with(factory: Callable) -> Callable:
+    """The timed call of a model builder: a fresh ``factory()`` fitted to the inputs."""
+    return lambda x: factory().fit(x.texts, x.y)
+
+
 def _models():
     from textclf import models
 
     names = ["logistic_regression", "lightgbm_classifier", "multinomial_nb", "bernoulli_nb",
              "nb_logistic_regression"]
     return [Builder(name, "model", f"{name}().fit(tfidf, y)",
-                    lambda x, factory=getattr(models, name): factory().fit(x.texts, x.y),
-                    "tfidf")
+                    _fit_with(getattr(models, name)), "tfidf")
             for name in names]
 
 
@@ -262,8 +272,8 @@ def report(table: pd.DataFrame, *, command: str, repeats: int) -> str:
         "",
         f"Command: `{command}`",
         "",
-        f"Python {platform.python_version()}, {os.cpu_count()} CPU cores, "
-        f"{platform.machine()}; one thread; best of {repeats}.",
+        (f"Python {platform.python_version()}, {os.cpu_count()} CPU cores, "
+         f"{platform.machine()}; one thread; best of {repeats}."),
         "",
         (f"{words_per_length} words per length, the same real words at every length "
          "(shipped reviews and text messages joined and cut into texts of exactly that many "

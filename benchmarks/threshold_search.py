@@ -28,7 +28,6 @@ see (threshold searched on a random half, F1 measured on the other half).
 from __future__ import annotations
 
 import argparse
-import time
 from pathlib import Path
 
 import numpy as np
@@ -38,7 +37,7 @@ from sklearn.metrics import f1_score, precision_recall_curve
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import make_pipeline
 
-from benchmarks import QUORA
+from benchmarks._common import QUORA, best_time
 from textclf.data import load_dataset, read_train
 from textclf.metrics import GRID_THRESHOLDS, best_f1_threshold, classification_scores
 
@@ -96,15 +95,6 @@ METHODS = [
     ('best_f1_threshold(method="exact")', textclf_search("exact")),
     ("sklearn precision_recall_curve + argmax F1", sklearn_pr_curve),
 ]
-
-
-def best_time(function, repeats: int):
-    timings, result = [], None
-    for _ in range(repeats):
-        started = time.perf_counter()
-        result = function()
-        timings.append(time.perf_counter() - started)
-    return min(timings), result
 
 
 def print_table(title: str, y: np.ndarray, proba: np.ndarray, repeats: int) -> None:

@@ -31,7 +31,8 @@ from sklearn.model_selection import train_test_split
 
 from textclf._io import atomic_write
 
-from .neural_speed import QUORA_TRAIN, SHIPPED, _header, _load, select_backend
+from ._common import RESULTS, add_split_dataset_options
+from .neural_speed import _header, _load, select_backend
 
 
 def _train_part(y: np.ndarray, train: np.ndarray, rows: int | None, seed: int) -> np.ndarray:
@@ -79,10 +80,8 @@ def measure(name: str, data: pd.DataFrame, args) -> dict:
 
 def main(argv: list[str] | None = None) -> pd.DataFrame:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--datasets", nargs="+", default=[*SHIPPED, "quora"],
-                        choices=[*SHIPPED, "quora"])
-    parser.add_argument("--quora", type=Path, default=QUORA_TRAIN,
-                        help="a Quora-format training file (read in place, never copied)")
+    add_split_dataset_options(parser,
+                              "a Quora-format training file (read in place, never copied)")
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--train-rows", type=int, default=None,
                         help="fine-tune on a stratified sample of this many train rows")
@@ -93,7 +92,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     parser.add_argument("--mixed-precision", action="store_true",
                         help="float16 compute with float32 weights; for GPUs")
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--output-dir", type=Path, default=Path("benchmarks/results"))
+    parser.add_argument("--output-dir", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     backend = select_backend(parser, args.backend)
     if "quora" in args.datasets and not args.quora.is_file():

@@ -1,6 +1,7 @@
 """The benchmark scripts run end to end on small inputs (figures: benchmarks/README.md)."""
 
 import math
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -94,3 +95,30 @@ def test_encoder_benchmark_counts_padding_of_both_batchings_on_real_texts():
     assert 1 <= figures["cells_per_piece_ladder"] <= figures["cells_per_piece_multiple_8"]
     assert figures["widths_multiple_8"] <= 128 // 8
     assert 1 <= figures["widths_ladder"] <= len(width_ladder(128))
+
+
+def test_common_helpers_time_best_of_n_read_peak_memory_and_hide_child_options(capsys):
+    import argparse
+
+    from benchmarks import _common
+
+    calls = []
+    seconds, result = _common.best_time(lambda: calls.append(1) or len(calls), 3)
+    assert len(calls) == 3 and result == 3 and isinstance(seconds, float)
+    assert _common.peak_rss_mb() * 2**20 == _common.peak_rss_bytes() > 0
+    assert _common.peak_rss_bytes(children=True) >= _common.peak_rss_bytes()
+
+    parser = argparse.ArgumentParser()
+    _common.add_fresh_process_options(parser, "--run-stage", choices=["load"])
+    args = parser.parse_args(["--run-stage", "load", "--train-file", "a.csv"])
+    assert (args.run_stage, args.train_file, args.test_file) == ("load", Path("a.csv"), None)
+    parser.print_help()
+    assert "--train-file" not in capsys.readouterr().out
+
+
+def test_tests_and_benchmarks_read_the_same_quora_folder():
+    import conftest
+
+    from benchmarks import QUORA, _common
+
+    assert conftest.QUORA_DIR == _common.QUORA == QUORA
