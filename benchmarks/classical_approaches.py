@@ -6,9 +6,9 @@ For each dataset, each approach of ``textclf.study`` (those of ``all``, the
 texts kept on one side) in a fresh process of its own, so the peak resident memory
 reported is that approach's alone; folds run one after the other in it (``n_jobs=1``), so
 the seconds are those of one process on this machine (the networks' Keras ops use both
-cores). The stack's logistic regression then learns from the out-of-fold probabilities of every approach run (or of
-``--stack-bases``), as ``textclf run`` does, and is scored out of fold itself on the same
-folds.
+cores). The stack's logistic regression then learns from the out-of-fold probabilities of
+every approach run (or of ``--stack-bases``), as ``textclf run`` does, and is scored out of
+fold itself on the same folds.
 
 Each row is ``textclf.models.comparison_table``'s: the cross-fitted out-of-fold F1 first,
 the F1 at the threshold tuned on the same rows beside it. On the Quora rows the table adds
@@ -34,13 +34,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from benchmarks._common import (QUORA_NAME, RESULTS, labelled_datasets, peak_rss_mb,
-                                write_report)
-from benchmarks import QUORA
-from textclf.study import ALL, APPROACHES, SEED_STACK_QUORA_F1, STACK
+from benchmarks._common import (
+    QUORA,
+    QUORA_NAME,
+    RESULTS,
+    labelled_datasets,
+    peak_rss_mb,
+    write_report,
+)
 from textclf._io import atomic_write
-from textclf.data import list_datasets
+from textclf.data import duplicate_groups, list_datasets
 from textclf.models import OofResult, StackingEnsemble, oof_predict, stack_inputs
+from textclf.study import ALL, APPROACHES, SEED_STACK_QUORA_F1, STACK
 
 
 def _run_approach(name: str, train: pd.DataFrame, n_splits: int, seed: int,
@@ -114,8 +119,6 @@ def grouping_effect(train: pd.DataFrame, approaches: list[str], n_splits: int,
 
 def repeated_texts(train: pd.DataFrame) -> str:
     """How many rows repeat an earlier text, and how many positives have a twin."""
-    from textclf.data import duplicate_groups
-
     groups = pd.Series(duplicate_groups(train["question_text"]))
     repeated = groups.duplicated(keep=False)
     positives = train["target"].to_numpy() == 1

@@ -47,10 +47,10 @@ def run_path(train_path: Path, test_path: Path, *, folds: int = 5, seed: int = 4
         print(f"  {step:<12} {steps[step]:8.1f} s   peak {peaks[step]:8.0f} MB", flush=True)
         return now
 
-    from textclf.study import APPROACHES
     from textclf.data import read_test, read_train
     from textclf.metrics import best_f1_threshold
     from textclf.models import oof_predict
+    from textclf.study import APPROACHES
     from textclf.submission import write_submission
     from textclf.text import TextCleaner
 

@@ -351,7 +351,8 @@ def write_report(table: pd.DataFrame, output_dir: Path) -> Path:
     report = ["# textclf and its peers: out-of-fold F1 and seconds", "",
               (f"The same {FOLDS} stratified folds (seed {SEED}, repeated texts kept together) "
                "for every system; oof_f1 is cross-fitted, oof_f1_tuned at the threshold "
-               f"tuned on all out-of-fold rows; {machine_description()}. Seconds are wall seconds of the whole "
+               f"tuned on all out-of-fold rows; {machine_description()}. Seconds are wall "
+               "seconds of the whole "
                "5-fold run on one core (the machine shared with other jobs: upper "
                "bounds)."), ""]
     if not fasttext_available():

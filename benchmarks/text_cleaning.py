@@ -90,8 +90,9 @@ def main(argv: list[str] | None = None) -> None:
     print(f"\nsame steps, same output: {len(questions) - differing.sum():,} of "
           f"{len(questions):,} rows identical")
     for position in differing.nonzero()[0][:5]:
-        print(f"  differs: {questions.iloc[position]!r}\n    seed:     {seed_output.iloc[position]!r}"
-              f"\n    textclf:  {same_steps.iloc[position]!r}")
+        print(f"  differs: {questions.iloc[position]!r}\n"
+              f"    seed:     {seed_output.iloc[position]!r}\n"
+              f"    textclf:  {same_steps.iloc[position]!r}")
 
 
 if __name__ == "__main__":

@@ -55,7 +55,7 @@ from threadpoolctl import threadpool_limits
 from benchmarks._common import RESULTS
 from textclf._io import atomic_write
 from textclf.data import load_dataset
-from textclf.features._sentiment import LONG_TEXT_WORDS
+from textclf.features._sentiment import LONG_TEXT_WORDS, _vader_analyzer
 
 DATASETS = ("womens_clothing_not_recommended", "sms_spam")
 POSITIVE_SHARE = 0.2
@@ -133,8 +133,6 @@ def _models():
 
 
 def _reference():
-    from textclf.features._sentiment import _vader_analyzer
-
     def whole_texts(x):
         polarity_scores = _vader_analyzer().polarity_scores
         return [polarity_scores(text) for text in x.texts]

@@ -3,16 +3,9 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import pytest
-
-# The benchmarks are not installed with the package: read them from this checkout, also
-# when pytest is started by its own command rather than as `python -m pytest`.
-ROOT = str(Path(__file__).resolve().parents[1])
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
 
 # Real Quora rows are never shipped; point TEXTCLF_QUORA_DIR at a folder holding Kaggle's
 # train/test files (or a sample of them) to run the tests that use them. The benchmarks

@@ -15,8 +15,8 @@ from mlflow import MlflowClient
 from sklearn.metrics import f1_score
 
 from textclf import cli, study
-from textclf.study import _runner
 from textclf.data import DataValidationError
+from textclf.study import _runner
 from textclf.tracking import APPROACH_TAG, PARENT_TAG
 
 REPO = Path(__file__).resolve().parents[1]
@@ -250,8 +250,8 @@ def _environment(tracking_uri: str) -> dict[str, str]:
 
 @pytest.mark.parametrize("command", [[], ["run"], ["predict"], ["compare"]])
 def test_the_console_script_answers_help_for_every_command(command):
-    result = subprocess.run([str(VENV_BIN / "textclf"), *command, "--help"], capture_output=True, text=True,
-                            check=False, timeout=120)
+    result = subprocess.run([str(VENV_BIN / "textclf"), *command, "--help"],
+                            capture_output=True, text=True, check=False, timeout=120)
     assert result.returncode == 0, result.stderr
     usage = result.stdout
     assert usage.startswith(f"usage: textclf {' '.join(command)}".rstrip())

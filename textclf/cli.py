@@ -17,6 +17,7 @@ from . import study
 from ._arguments import yes_no
 from ._console import OneLineParser, configure_logging, run_command
 
+
 def _predict(args: argparse.Namespace) -> None:
     import mlflow
 

@@ -57,7 +57,7 @@ from ..tracking import (
 from ._approaches import STACK, get_approach, stack_bases_of
 from ._data import StudyData
 from ._outputs import check_free, write_outputs
-from ._store import stored_ensemble, stored_result, store_result, without_models
+from ._store import store_result, stored_ensemble, stored_result, without_models
 
 log = logging.getLogger("textclf.study")
 
