@@ -1,9 +1,25 @@
-"""Input checks shared by textclf's binary classifiers, with the errors scikit-learn expects."""
+"""Input checks shared by textclf's binary classifiers, with the errors scikit-learn expects,
+and the one parameter constraint that scikit-learn's own lack."""
 
 from __future__ import annotations
 
 import numpy as np
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
+
+
+class NonBoolInterval(Interval):
+    """scikit-learn's ``Interval`` constraint without True and False.
+
+    ``Interval(Integral, 1, None)`` takes True as 1, because a bool is an int to Python;
+    a count or a fraction given as a bool is a mistake worth an error.
+    """
+
+    def is_satisfied_by(self, val):
+        return not isinstance(val, (bool, np.bool_)) and super().is_satisfied_by(val)
+
+    def __str__(self):
+        return f"{super().__str__()} (not a bool)"
 
 
 def binary_classes(y, owner: str) -> np.ndarray:
