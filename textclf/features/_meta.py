@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..nltk_resources import english_stopwords
-from ._base import TextFeatures
+from ._base import TextFeatures, check_selection
 
 # Output columns, in the default order. The docstring of MetaFeatures defines each one.
 FEATURES = (
@@ -100,31 +100,17 @@ class MetaFeatures(TextFeatures):
            [0., 0.]])
     """
 
+    _parameter_constraints: dict = {
+        **TextFeatures._parameter_constraints,
+        "features": ["array-like", None],
+    }
+
     def __init__(self, *, features=None):
         self.features = features
 
     def _check_params(self) -> None:
-        if self.features is None:
-            return
-        if isinstance(self.features, str):
-            raise TypeError(f"features must be a sequence of feature names, got the string "
-                            f"{self.features!r}; write features=[{self.features!r}]")
-        try:
-            names = list(self.features)
-        except TypeError:
-            raise TypeError(f"features must be None or a sequence of feature names, got "
-                            f"{self.features!r}") from None
-        if not names:
-            raise ValueError("features is empty; pass None for all features or name at least "
-                             f"one of {list(FEATURES)}")
-        unknown = [name for name in names if name not in FEATURES]
-        if unknown:
-            raise ValueError(f"unknown feature(s) {unknown} in features; MetaFeatures computes "
-                             f"{list(FEATURES)}")
-        repeated = sorted({name for name in names if names.count(name) > 1})
-        if repeated:
-            raise ValueError(f"features lists {repeated} more than once; each feature is one "
-                             "column")
+        if self.features is not None:
+            check_selection("features", self.features, FEATURES)
 
     def _selected_features(self) -> list[str]:
         return list(FEATURES) if self.features is None else list(self.features)

@@ -20,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ._base import TextFeatures
+from ._base import TextFeatures, check_selection
 
 # Analyser name -> its output columns, in order.
 ANALYZERS = {
@@ -106,28 +106,16 @@ class SentimentFeatures(TextFeatures):
     array([[-0.5719,  0.    ,  0.351 ,  0.649 ]])
     """
 
+    _parameter_constraints: dict = {
+        **TextFeatures._parameter_constraints,
+        "analyzers": ["array-like"],
+    }
+
     def __init__(self, *, analyzers=("vader", "textblob")):
         self.analyzers = analyzers
 
     def _check_params(self) -> None:
-        if isinstance(self.analyzers, str):
-            raise TypeError(f"analyzers must be a sequence of analyser names, got the string "
-                            f"{self.analyzers!r}; write analyzers=[{self.analyzers!r}]")
-        try:
-            names = list(self.analyzers)
-        except TypeError:
-            raise TypeError(f"analyzers must be a sequence drawn from {list(ANALYZERS)}, got "
-                            f"{self.analyzers!r}") from None
-        if not names:
-            raise ValueError(f"analyzers is empty; name at least one of {list(ANALYZERS)}")
-        unknown = [name for name in names if name not in ANALYZERS]
-        if unknown:
-            raise ValueError(f"unknown analyser(s) {unknown} in analyzers; SentimentFeatures "
-                             f"knows {list(ANALYZERS)}")
-        repeated = sorted({name for name in names if names.count(name) > 1})
-        if repeated:
-            raise ValueError(f"analyzers lists {repeated} more than once; each analyser "
-                             "gives its columns once")
+        check_selection("analyzers", self.analyzers, ANALYZERS)
 
     def _transform_column(self, state, texts: pa.Array) -> np.ndarray:
         # Score each distinct text once; repeated questions then cost a copy.
