@@ -23,7 +23,7 @@ from sklearn.utils import check_consistent_length, check_random_state
 from sklearn.utils._param_validation import StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted
 
-from ..models._validation import NonBoolInterval
+from ..models._validation import N_JOBS, NonBoolInterval
 from ._base import TextFeatures
 
 ALPHA_PRESETS = ("symmetric", "asymmetric", "auto")
@@ -166,9 +166,7 @@ default="symmetric"
         "eta": [StrOptions(set(ETA_PRESETS)), NonBoolInterval(Real, 0, None, closed="neither"),
                 "array-like"],
         "random_state": ["random_state"],
-        # Any int but 0, as joblib takes it.
-        "n_jobs": [NonBoolInterval(Integral, None, -1, closed="right"),
-                   NonBoolInterval(Integral, 1, None, closed="left"), None],
+        "n_jobs": [*N_JOBS, None],
     }
 
     def __init__(self, *, n_topics: int = 10, passes: int = 5, iterations: int = 50,

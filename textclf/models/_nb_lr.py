@@ -10,13 +10,13 @@ regularised linear model needs smaller weights for informative words.
 
 from __future__ import annotations
 
-import numbers
+from numbers import Real
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
-from sklearn.utils import check_scalar
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._validation import binary_classes, sample_weights
@@ -73,6 +73,14 @@ class NBLogisticRegression(ClassifierMixin, BaseEstimator):
     classes_, n_features_in_, feature_names_in_
     """
 
+    _parameter_constraints: dict = {
+        "alpha": [Interval(Real, 0, None, closed="neither")],
+        "binarize": ["boolean"],
+        # The rest go to the logistic regression as they are.
+        **{name: LogisticRegression._parameter_constraints[name]
+           for name in ("C", "class_weight", "solver", "max_iter", "tol", "random_state")},
+    }
+
     def __init__(self, *, alpha: float = 1.0, binarize: bool = True, C: float = 0.2,
                  class_weight=None, solver: str = "lbfgs", max_iter: int = 1000,
                  tol: float = 1e-4, random_state=None):
@@ -87,7 +95,7 @@ class NBLogisticRegression(ClassifierMixin, BaseEstimator):
 
     def fit(self, X, y, sample_weight=None):
         """Learn the log-count ratio from X, y, then the logistic regression on scaled X."""
-        check_scalar(self.alpha, "alpha", numbers.Real, min_val=0, include_boundaries="neither")
+        self._validate_params()
         X, y = validate_data(self, X, y, accept_sparse=("csr", "csc"),
                              dtype=(np.float64, np.float32))
         self.classes_ = binary_classes(y, "NBLogisticRegression")

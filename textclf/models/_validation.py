@@ -3,6 +3,8 @@ and the one parameter constraint that scikit-learn's own lack."""
 
 from __future__ import annotations
 
+from numbers import Integral
+
 import numpy as np
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
@@ -51,3 +53,8 @@ def sample_weights(sample_weight, n_samples: int) -> np.ndarray:
     if not weight.any():
         raise ValueError("Sample weights must contain at least one non-zero weight")
     return weight
+
+
+# The constraint of an n_jobs as joblib reads it: any int but 0 (-1 is one per CPU).
+N_JOBS = [NonBoolInterval(Integral, None, -1, closed="right"),
+          NonBoolInterval(Integral, 1, None, closed="left")]
