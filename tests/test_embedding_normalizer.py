@@ -55,8 +55,8 @@ def test_switches_turn_steps_off():
 
 @pytest.mark.parametrize("params, message", [
     ({"min_masked_digits": 0},
-     r"'min_masked_digits' parameter of EmbeddingNormalizer must be an int in the range "
-     r"\[1, inf\) or None"),
+     (r"'min_masked_digits' parameter of EmbeddingNormalizer must be an int in the range "
+      r"\[1, inf\) or None")),
     ({"misspellings": ["a", "b"]},
      "'misspellings' parameter of EmbeddingNormalizer must be an instance of 'collections.abc.Mapping'"),
 ])

@@ -108,8 +108,8 @@ def test_logit_features_are_finite_even_for_certain_models():
 
 @pytest.mark.parametrize("params, message", [
     ({"C": 0}, r"'C' parameter of StackingEnsemble must be a float in the range \(0.0, inf\)"),
-    ({"n_splits": 1}, r"'n_splits' parameter of StackingEnsemble must be an int in the range "
-                      r"\[2, inf\)"),
+    ({"n_splits": 1}, (r"'n_splits' parameter of StackingEnsemble must be an int in the range "
+                       r"\[2, inf\)")),
     ({"n_splits": True}, "'n_splits' parameter of StackingEnsemble"),
     ({"n_jobs": 0}, "'n_jobs' parameter of StackingEnsemble"),
     ({"logit": "yes"}, "'logit' parameter of StackingEnsemble"),

@@ -119,8 +119,8 @@ def test_nb_lr_rejects_what_its_ratio_cannot_take():
 
 
 @pytest.mark.parametrize("params, message", [
-    ({"n_estimators": 0}, r"'n_estimators' parameter of LightGBMClassifier must be an int in "
-                          r"the range \[1, inf\)"),
+    ({"n_estimators": 0}, (r"'n_estimators' parameter of LightGBMClassifier must be an int "
+                           r"in the range \[1, inf\)")),
     ({"learning_rate": 0.0}, "'learning_rate' parameter"),
     ({"num_leaves": 1}, "'num_leaves' parameter"),
     ({"subsample": 0.0}, "'subsample' parameter"),
