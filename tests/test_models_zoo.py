@@ -60,7 +60,9 @@ def test_make_model_applies_overrides_and_names_the_zoo():
     assert make_model("logistic_regression", C=0.1).C == 0.1
     assert make_model("logistic_regression").C == 2.0
     assert make_model("lightgbm").random_state == 42
-    with pytest.raises(ValueError, match="nb_logistic_regression"):
+    with pytest.raises(InvalidParameterError,
+                       match="'name' parameter of make_model must be a str among .*"
+                             "'nb_logistic_regression'.*Got 'svm'"):
         make_model("svm")
     with pytest.raises(TypeError):
         make_model("multinomial_nb", not_a_parameter=1)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from sklearn.linear_model import LogisticRegression
 from sklearn.naive_bayes import BernoulliNB, MultinomialNB
+from sklearn.utils._param_validation import StrOptions, validate_params
 
 from ._lightgbm import LightGBMClassifier
 from ._nb_lr import NBLogisticRegression
@@ -66,8 +67,7 @@ MODELS: dict[str, Callable[..., object]] = {
 }
 
 
+@validate_params({"name": [StrOptions(set(MODELS))]}, prefer_skip_nested_validation=True)
 def make_model(name: str, **overrides):
     """The zoo model called ``name`` (a key of ``MODELS``), with ``overrides`` applied."""
-    if name not in MODELS:
-        raise ValueError(f"unknown model {name!r}; the zoo has {sorted(MODELS)}")
     return MODELS[name](**overrides)
