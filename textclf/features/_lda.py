@@ -64,11 +64,10 @@ class LdaTopics(TextFeatures):
     topics depend only on the text and the model, not on its batch, its position or how
     often ``transform`` was called. It agrees with
     ``model.get_document_topics(bow, minimum_probability=0)`` to gensim's convergence
-    tolerance where a text's posterior has one mode (nearly always; mean absolute difference
-    0.0003 on Quora questions). For about 1% of short, ambiguous questions the posterior has
-    two modes, and gensim's random start lands in one or the other from call to call; the
-    fixed start always picks the same one. It is about ten times faster than
-    ``get_document_topics`` row by row.
+    tolerance where a text's posterior has one mode (nearly always). For a few short,
+    ambiguous questions the posterior has two modes, and gensim's random start lands in one
+    or the other from call to call; the fixed start always picks the same one. It is much
+    faster than ``get_document_topics`` row by row.
 
     A text without a single word of the vocabulary (empty, or only unseen or filtered
     words) carries no evidence, so its topics are the model's prior: ``alpha`` normalised

@@ -80,8 +80,8 @@ class MetaFeatures(TextFeatures):
 
     Everything runs as Arrow kernels and numpy over the whole column: texts are split once,
     word properties are computed once per distinct word and summed per text through the
-    list offsets; several hundred thousand Quora questions per second on one core
-    (``python -m benchmarks.feature_speed``). Only the features asked for are computed.
+    list offsets (``python -m benchmarks.feature_speed`` measures the speed). Only the
+    features asked for are computed.
 
     Output is float64: the counts are exact in it, and the ratios and means need floats;
     scikit-learn's models compute in float64 anyway.
@@ -176,7 +176,7 @@ class _TextCounts:
         Arrow's Unicode tables count fewer characters as lower case than Python's (which
         also counts "ª", "º", superscript and subscript letters), so its is_upper and
         is_title disagree with str.isupper and str.istitle on a few such words. Python
-        decides for these, once per distinct word: about 2% of a Quora vocabulary.
+        decides for these, once per distinct non-ASCII word.
         """
         positions = np.flatnonzero(~pc.string_is_ascii(self._vocabulary).to_numpy(
             zero_copy_only=False))

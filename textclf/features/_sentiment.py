@@ -56,14 +56,13 @@ class SentimentFeatures(TextFeatures):
       vaderSentiment package's own file). It is preferred to NLTK's port
       (``nltk.sentiment.vader``), an older version of the same rules, because NLTK's port
       drops one-letter words such as "I" and "a" before scoring, which shifts pos/neu/neg
-      ("I hate this": neg 0.787 in NLTK, 0.649 in VADER; compound differs on about 1.6% of
-      Quora questions), ignores emoji, which VADER 3.3 translates to words, and is about
-      three times slower.
+      and at times the compound score, ignores emoji, which VADER 3.3 translates to words,
+      and is slower.
     - ``"textblob"``: ``textblob_polarity`` in [-1, 1] and ``textblob_subjectivity`` in
       [0, 1], exactly ``TextBlob(text).sentiment`` with TextBlob's default
       ``PatternAnalyzer``. It is called through the pattern lexicon object that
       ``PatternAnalyzer`` uses (``textblob.en.sentiment``), which skips building a
-      ``TextBlob`` per text and halves the cost; it needs no NLTK corpora.
+      ``TextBlob`` per text; it needs no NLTK corpora.
 
     Empty or missing texts score 0 everywhere.
 

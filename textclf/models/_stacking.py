@@ -118,9 +118,8 @@ class StackingEnsemble(ClassifierMixin, BaseEstimator):
         Use each probability's log-odds as the meta-feature. A logistic regression adds
         its inputs on the log-odds scale, so log-odds features make the stack a weighted
         vote of the base models' evidence; raw probabilities squash the confident ends
-        (0.99 vs 0.999) together. The difference is small in practice (out-of-fold F1
-        0.739 with log-odds against 0.736 raw on 5,000 clothing reviews, 0.968 against
-        0.969 on SMS spam). Requires inputs in [0, 1].
+        (0.99 vs 0.999) together. The difference in out-of-fold F1 is small in practice.
+        Requires inputs in [0, 1].
     class_weight : None, "balanced" or dict, default=None
     n_splits : int, default=5
         Folds of the stack's own out-of-fold evaluation.
