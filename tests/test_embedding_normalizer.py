@@ -58,7 +58,8 @@ def test_switches_turn_steps_off():
      (r"'min_masked_digits' parameter of EmbeddingNormalizer must be an int in the range "
       r"\[1, inf\) or None")),
     ({"misspellings": ["a", "b"]},
-     "'misspellings' parameter of EmbeddingNormalizer must be an instance of 'collections.abc.Mapping'"),
+     ("'misspellings' parameter of EmbeddingNormalizer must be an instance of "
+      "'collections.abc.Mapping'")),
 ])
 def test_invalid_parameters_are_explained(params, message):
     with pytest.raises(InvalidParameterError, match=message):

@@ -407,8 +407,8 @@ def _dirichlet_expectation(gamma: np.ndarray) -> np.ndarray:
 
 
 def _check_prior_array(name: str, value) -> None:
-    """An array prior must hold positive numbers (a preset or a number passed the
-    constraints)."""
+    """Raise ValueError unless an array prior holds positive numbers only (preset names and
+    single numbers are left to the constraints)."""
     if isinstance(value, str) or np.ndim(value) == 0:
         return
     values = np.asarray(value)
