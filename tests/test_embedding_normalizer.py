@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sklearn.utils._param_validation import InvalidParameterError
 
 from textclf.data import load_dataset
 from textclf.text import EmbeddingNormalizer
@@ -53,12 +54,19 @@ def test_switches_turn_steps_off():
 
 
 @pytest.mark.parametrize("params, message", [
-    ({"min_masked_digits": 0}, "min_masked_digits must be a positive int"),
-    ({"misspellings": ["a", "b"]}, "misspellings must be a mapping"),
+    ({"min_masked_digits": 0},
+     (r"'min_masked_digits' parameter of EmbeddingNormalizer must be an int in the range "
+      r"\[1, inf\) or None")),
+    ({"misspellings": ["a", "b"]},
+     ("'misspellings' parameter of EmbeddingNormalizer must be an instance of "
+      "'collections.abc.Mapping'")),
 ])
 def test_invalid_parameters_are_explained(params, message):
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(InvalidParameterError, match=message):
         EmbeddingNormalizer(**params).fit_transform(["text"])
+    # Stateless, so transform checks them as well when it comes without fit.
+    with pytest.raises(InvalidParameterError, match=message):
+        EmbeddingNormalizer(**params).transform(["text"])
 
 
 @settings(max_examples=80, deadline=None)

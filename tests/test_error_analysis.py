@@ -1,6 +1,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.utils._param_validation import InvalidParameterError
 
 from textclf.metrics import ErrorAnalysis, error_analysis, write_error_analysis
 
@@ -85,13 +86,17 @@ def test_existing_files_are_not_overwritten_unless_asked(tmp_path):
 @pytest.mark.parametrize("change, message", [
     ({"qids": ["a", "b"]}, "qids has shape"),
     ({"texts": np.array(["x"] * 9)}, "texts has shape"),
-    ({"threshold": float("nan")}, "threshold must be a finite number"),
-    ({"top": 0}, "top must be a positive integer"),
+    ({"threshold": float("nan")},
+     r"'threshold' parameter of error_analysis must be a float in the range \(-inf, inf\)"),
+    ({"threshold": True}, "'threshold' parameter of error_analysis"),
+    ({"top": 0}, r"'top' parameter of error_analysis must be an int in the range \[1, inf\)"),
+    ({"top": True}, "'top' parameter of error_analysis"),
 ])
 def test_bad_inputs_are_rejected(change, message):
     arguments = {"qids": ROWS["qid"], "texts": ROWS["question_text"], "y_true": ROWS["target"],
                  "proba": ROWS["proba"], "threshold": 0.5}
     top = change.pop("top", 20)
     arguments.update(change)
-    with pytest.raises(ValueError, match=message):
+    error = InvalidParameterError if "parameter of" in message else ValueError
+    with pytest.raises(error, match=message):
         error_analysis(**arguments, top=top)

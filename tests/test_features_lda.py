@@ -8,6 +8,7 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import make_pipeline
+from sklearn.utils._param_validation import InvalidParameterError
 
 from textclf.data import load_dataset
 from textclf.features import LdaTopics
@@ -73,8 +74,10 @@ def test_top_words_separate_the_two_subjects(fitted):
 
 def test_top_words_stops_at_the_vocabulary_size(fitted):
     assert fitted.top_words(n=50).shape == (2, len(SPORTS) + len(COOKING))
-    with pytest.raises(ValueError, match="n must be"):
-        fitted.top_words(n=0)
+    for n in (0, True):
+        with pytest.raises(InvalidParameterError,
+                           match="'n' parameter of LdaTopics.top_words must be an int"):
+            fitted.top_words(n=n)
 
 
 def test_each_class_leans_to_its_own_topic(fitted, corpus):
@@ -205,6 +208,11 @@ def test_vocabulary_filters_are_gensims(corpus):
     ({"max_docs": -100}, "max_docs"),
     ({"max_docs": 1000.0}, "max_docs"),
     ({"max_docs": True}, "max_docs"),
+    ({"n_topics": True}, "n_topics"),
+    ({"no_above": True}, "no_above"),
+    ({"alpha": [0.5, -0.5]}, "alpha"),
+    ({"random_state": "seed"}, "random_state"),
+    ({"n_jobs": True}, "n_jobs"),
     ({"alpha": "flat"}, "alpha"),
     ({"alpha": -1.0}, "alpha"),
     ({"eta": "asymmetric"}, "eta"),

@@ -1,5 +1,6 @@
 import pickle
 import string
+from numbers import Real
 
 import numpy as np
 import pandas as pd
@@ -9,10 +10,12 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils._param_validation import Interval, InvalidParameterError
 
 from benchmarks import feature_speed
 from textclf.data import load_dataset
 from textclf.features import MetaFeatures
+from textclf.features._base import TextFeatures
 from textclf.features._meta import FEATURES
 from textclf.nltk_resources import english_stopwords
 
@@ -145,10 +148,11 @@ def test_several_text_columns_get_prefixed_names():
 
 
 @pytest.mark.parametrize("features, error, message", [
-    ("n_words", TypeError, r"write features=\['n_words'\]"),
-    (3, TypeError, "sequence of feature names"),
+    ("n_words", InvalidParameterError,
+     r"'features' parameter of MetaFeatures must be an array-like or None\. Got 'n_words'"),
+    (3, InvalidParameterError, "'features' parameter of MetaFeatures must be an array-like"),
     ([], ValueError, "features is empty"),
-    (["n_words", "n_verbs"], ValueError, r"unknown feature\(s\) \['n_verbs'\]"),
+    (["n_words", "n_verbs"], ValueError, r"features names unknown \['n_verbs'\]"),
     (["n_words", "n_chars", "n_words"], ValueError, r"\['n_words'\] more than once"),
 ])
 def test_invalid_feature_selection_is_a_clear_error(features, error, message):
@@ -189,3 +193,31 @@ def test_the_benchmark_runs_on_a_small_file(tmp_path, capsys):
     assert "| MetaFeatures() (15 features) |" in printed
     assert '| SentimentFeatures(analyzers=["textblob"]) |' in printed
     assert "agree on 60 of 60 rows" in printed
+
+
+class _Words(TextFeatures):
+    """A feature builder that only declares its parameter's constraints."""
+
+    _parameter_constraints: dict = {
+        **TextFeatures._parameter_constraints,
+        "scale": [Interval(Real, 0, None, closed="neither")],
+    }
+
+    def __init__(self, scale=1.0):
+        self.scale = scale
+
+    def _transform_column(self, state, texts):
+        return MetaFeatures(features=["n_words"]).fit_transform(texts.to_pylist()) * self.scale
+
+    def _feature_names(self, state):
+        return ["scaled_words"]
+
+
+def test_a_feature_builder_gets_its_constraints_checked_at_fit_and_transform():
+    assert _Words(scale=2.0).fit_transform(["a b", "c"]).ravel().tolist() == [4.0, 2.0]
+    with pytest.raises(InvalidParameterError, match="'scale' parameter of _Words must be"):
+        _Words(scale=0).fit(["a b"])
+    fitted = _Words().fit(["a b"])
+    fitted.set_params(scale=-1)
+    with pytest.raises(InvalidParameterError, match="'scale' parameter of _Words must be"):
+        fitted.transform(["a b"])

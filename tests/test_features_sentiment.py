@@ -8,6 +8,7 @@ from sklearn.compose import ColumnTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import make_pipeline
+from sklearn.utils._param_validation import InvalidParameterError
 from textblob import TextBlob
 from textblob.en import sentiment as pattern_sentiment
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
@@ -233,10 +234,11 @@ def test_each_distinct_text_is_scored_once(monkeypatch):
 
 
 @pytest.mark.parametrize("analyzers, error, message", [
-    ("vader", TypeError, r"write analyzers=\['vader'\]"),
-    (None, TypeError, "sequence drawn from"),
+    ("vader", InvalidParameterError,
+     r"'analyzers' parameter of SentimentFeatures must be an array-like\. Got 'vader'"),
+    (None, InvalidParameterError, "'analyzers' parameter of SentimentFeatures must be an"),
     ((), ValueError, "analyzers is empty"),
-    (["vader", "afinn"], ValueError, r"unknown analyser\(s\) \['afinn'\]"),
+    (["vader", "afinn"], ValueError, r"analyzers names unknown \['afinn'\]"),
     (["textblob", "textblob"], ValueError, r"\['textblob'\] more than once"),
 ])
 def test_invalid_analyzers_are_a_clear_error(analyzers, error, message):

@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from sklearn.pipeline import FeatureUnion
+from sklearn.utils._param_validation import InvalidParameterError
 
 from textclf.data import load_dataset
 from textclf.features import (
@@ -115,12 +116,16 @@ def test_each_call_builds_a_new_vectorizer():
 
 
 @pytest.mark.parametrize("build, presets", [
-    (tfidf_vectorizer, "'word', 'char', 'word\\+char'"),
-    (count_vectorizer, "'word', 'binary'"),
+    (tfidf_vectorizer, ["word", "char", "word+char"]),
+    (count_vectorizer, ["word", "binary"]),
 ])
 def test_unknown_preset_lists_the_presets(build, presets):
-    with pytest.raises(ValueError, match=f"unknown preset 'bigram'; the presets are {presets}"):
+    with pytest.raises(InvalidParameterError,
+                       match=f"'preset' parameter of {build.__name__} must be a str among "
+                             r"\{.*\}\. Got 'bigram' instead") as error:
         build("bigram")
+    listed = str(error.value).split("{")[1].split("}")[0]
+    assert sorted(listed.split(", ")) == sorted(repr(preset) for preset in presets)
 
 
 def test_unknown_parameter_is_an_error():

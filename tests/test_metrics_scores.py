@@ -10,6 +10,7 @@ from sklearn.metrics import (
     recall_score,
     roc_auc_score,
 )
+from sklearn.utils._param_validation import InvalidParameterError
 
 from textclf.metrics import ClassificationScores, best_f1_threshold, classification_scores
 
@@ -64,10 +65,16 @@ def test_one_class_leaves_ranking_scores_undefined_without_failing():
     assert positives.recall == 0.5
 
 
-@pytest.mark.parametrize("threshold", [float("nan"), None, "0.5", True])
+@pytest.mark.parametrize("threshold", [float("nan"), float("inf"), None, "0.5", True])
 def test_threshold_must_be_a_finite_number(threshold):
-    with pytest.raises(ValueError, match="threshold must be a finite number"):
+    with pytest.raises(InvalidParameterError,
+                       match=r"'threshold' parameter of classification_scores must be a float "
+                             r"in the range \(-inf, inf\) \(not a bool\)"):
         classification_scores([0, 1], [0.2, 0.8], threshold)
+
+
+def test_threshold_may_lie_outside_zero_one_for_real_scores():
+    assert classification_scores([0, 1], [-2.0, 3.0], 1.5).true_positives == 1
 
 
 def test_result_is_frozen():

@@ -15,6 +15,7 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import make_pipeline
 from sklearn.svm import LinearSVC
+from sklearn.utils._param_validation import InvalidParameterError
 
 from textclf.data import load_dataset
 from textclf.metrics import best_f1_threshold
@@ -243,8 +244,11 @@ def test_clear_errors_for_targets_it_cannot_score(sms):
     few_positives[:3] = 1
     with pytest.raises(ValueError, match="smaller class has 3 rows, fewer than n_splits=5"):
         oof_predict(text_model(), X, few_positives)
-    with pytest.raises(ValueError, match="n_splits"):
-        oof_predict(text_model(), X, y, n_splits=1)
+    for n_splits in (1, True, 5.0):
+        with pytest.raises(InvalidParameterError,
+                           match=r"'n_splits' parameter of oof_predict must be an int in the "
+                                 r"range \[2, inf\)"):
+            oof_predict(text_model(), X, y, n_splits=n_splits)
     with pytest.raises(ValueError, match="inconsistent numbers of samples"):
         oof_predict(text_model(), X, y[:-1])
     with pytest.raises(TypeError, match="single string"):

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.pipeline import make_pipeline
+from sklearn.utils._param_validation import InvalidParameterError
 
 from textclf.data import load_dataset
 from textclf.models import (
@@ -103,6 +104,20 @@ def test_logit_features_are_finite_even_for_certain_models():
     y = np.array([0, 0, 1, 1] * 5)
     stack = StackingEnsemble(n_splits=2).fit(X, y)
     assert np.isfinite(stack.predict_proba(X)).all()
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"C": 0}, r"'C' parameter of StackingEnsemble must be a float in the range \(0.0, inf\)"),
+    ({"n_splits": 1}, (r"'n_splits' parameter of StackingEnsemble must be an int in the range "
+                       r"\[2, inf\)")),
+    ({"n_splits": True}, "'n_splits' parameter of StackingEnsemble"),
+    ({"n_jobs": 0}, "'n_jobs' parameter of StackingEnsemble"),
+    ({"logit": "yes"}, "'logit' parameter of StackingEnsemble"),
+])
+def test_stacking_rejects_invalid_parameters_before_evaluating(params, message):
+    X = np.array([[0.0, 0.1], [0.2, 0.3], [0.9, 1.0], [1.0, 0.8]] * 5)
+    with pytest.raises(InvalidParameterError, match=message):
+        StackingEnsemble(**params).fit(X, [0, 0, 1, 1] * 5)
 
 
 def test_stacking_refuses_what_it_cannot_combine(clothing_results):

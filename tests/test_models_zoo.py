@@ -13,6 +13,7 @@ from sklearn.base import clone, is_classifier
 from sklearn.datasets import make_classification
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.pipeline import make_pipeline
+from sklearn.utils._param_validation import InvalidParameterError
 
 from textclf.data import load_dataset
 from textclf.models import MODELS, LightGBMClassifier, NBLogisticRegression, make_model, oof_predict
@@ -59,7 +60,9 @@ def test_make_model_applies_overrides_and_names_the_zoo():
     assert make_model("logistic_regression", C=0.1).C == 0.1
     assert make_model("logistic_regression").C == 2.0
     assert make_model("lightgbm").random_state == 42
-    with pytest.raises(ValueError, match="nb_logistic_regression"):
+    with pytest.raises(InvalidParameterError,
+                       match="'name' parameter of make_model must be a str among .*"
+                             "'nb_logistic_regression'.*Got 'svm'"):
         make_model("svm")
     with pytest.raises(TypeError):
         make_model("multinomial_nb", not_a_parameter=1)
@@ -108,8 +111,31 @@ def test_nb_lr_rejects_what_its_ratio_cannot_take():
         NBLogisticRegression().fit(-COUNTS, LABELS)
     with pytest.raises(ValueError, match="Only binary classification is supported"):
         NBLogisticRegression().fit(COUNTS, [0, 1, 2, 2])
-    with pytest.raises(ValueError, match="alpha"):
+    with pytest.raises(InvalidParameterError,
+                       match=r"'alpha' parameter of NBLogisticRegression must be a float in "
+                             r"the range \(0.0, inf\)"):
         NBLogisticRegression(alpha=0).fit(COUNTS, LABELS)
+    # Checked up front, as the logistic regression would check it.
+    with pytest.raises(InvalidParameterError, match="'solver' parameter of NBLogisticRegression"):
+        NBLogisticRegression(solver="newton").fit(COUNTS, LABELS)
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"n_estimators": 0}, (r"'n_estimators' parameter of LightGBMClassifier must be an int "
+                           r"in the range \[1, inf\)")),
+    ({"learning_rate": 0.0}, "'learning_rate' parameter"),
+    ({"num_leaves": 1}, "'num_leaves' parameter"),
+    ({"subsample": 0.0}, "'subsample' parameter"),
+    ({"validation_fraction": 1.0}, "'validation_fraction' parameter"),
+    ({"early_stopping": "yes"}, "'early_stopping' parameter"),
+    ({"class_weight": "equal"}, "'class_weight' parameter"),
+    ({"random_state": "seed"}, "'random_state' parameter"),
+    ({"n_jobs": 0}, "'n_jobs' parameter"),
+    ({"n_jobs": None}, "'n_jobs' parameter"),
+])
+def test_lightgbm_rejects_invalid_parameters_before_training(params, message):
+    with pytest.raises(InvalidParameterError, match=message):
+        LightGBMClassifier(**params).fit(COUNTS, LABELS)
 
 
 # --- LightGBMClassifier ----------------------------------------------------------------------

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import make_pipeline
+from sklearn.utils._param_validation import InvalidParameterError
 
 from textclf.data import load_dataset
 from textclf.nltk_resources import english_stopwords
@@ -72,14 +73,19 @@ def test_each_step_can_be_switched_off():
 
 
 @pytest.mark.parametrize("params, message", [
-    ({"lemmatizer": "snowball"}, "lemmatizer must be one of"),
-    ({"stemmer": "lancaster"}, "stemmer must be one of"),
-    ({"stop_words": "french"}, "stop_words must be 'english'"),
-    ({"min_token_length": -1}, "min_token_length must be a non-negative int"),
+    ({"lemmatizer": "snowball"}, "'lemmatizer' parameter of TextCleaner must be a str among"),
+    ({"stemmer": "lancaster"}, "'stemmer' parameter of TextCleaner must be a str among"),
+    ({"stop_words": "french"}, "'stop_words' parameter of TextCleaner must be a str among"),
+    ({"min_token_length": -1},
+     r"'min_token_length' parameter of TextCleaner must be an int in the range \[0, inf\)"),
+    ({"lowercase": "yes"}, "'lowercase' parameter of TextCleaner must be an instance of"),
 ])
 def test_invalid_parameters_are_explained(params, message):
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(InvalidParameterError, match=message):
         TextCleaner(**params).fit_transform(["text"])
+    # Stateless, so transform checks them as well when it comes without fit.
+    with pytest.raises(InvalidParameterError, match=message):
+        TextCleaner(**params).transform(["text"])
 
 
 def test_vocabulary_lemmas_agree_with_nltk_on_real_text():

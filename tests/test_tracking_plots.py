@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
+from sklearn.utils._param_validation import InvalidParameterError
 
 from textclf.data import load_dataset
 from textclf.metrics import classification_scores
@@ -131,8 +132,13 @@ def test_save_figure_is_atomic_and_does_not_overwrite_unasked(study, tmp_path):
 
 
 def test_bad_inputs_get_clear_errors(study):
-    with pytest.raises(ValueError, match="threshold must be a finite number"):
-        precision_recall_figure(study.y_true, study.oof, float("nan"))
+    for threshold in (float("nan"), 1.5, True):
+        with pytest.raises(InvalidParameterError,
+                           match=r"'threshold' parameter of precision_recall_figure must be a "
+                                 r"float in the range \[0.0, 1.0\]"):
+            precision_recall_figure(study.y_true, study.oof, threshold)
+    with pytest.raises(InvalidParameterError, match="'threshold' parameter of f1_threshold_fig"):
+        f1_threshold_figure(study.y_true, study.oof, -0.1)
     with pytest.raises(ValueError, match="rows"):
         f1_threshold_figure(study.y_true[:10], study.oof, 0.5)
     with pytest.raises(TypeError, match="ClassificationScores"):
@@ -145,8 +151,11 @@ def test_bad_inputs_get_clear_errors(study):
         comparison_figure(pd.DataFrame({"approach": ["a", "b"], "oof_f1": [0.5, "n/a"]}))
     with pytest.raises(ValueError, match="3 feature names for 2 weights"):
         top_weights_figure(["a", "b", "c"], [0.1, 0.2])
-    with pytest.raises(ValueError, match="top must be a positive int"):
-        top_weights_figure(["a"], [0.1], top=0)
+    for top in (0, True):
+        with pytest.raises(InvalidParameterError,
+                           match=r"'top' parameter of top_weights_figure must be an int in the "
+                                 r"range \[1, inf\)"):
+            top_weights_figure(["a"], [0.1], top=top)
 
 
 def test_figures_never_touch_pyplot_and_tracking_imports_lazily():

@@ -23,6 +23,7 @@ from mlflow.exceptions import MlflowException
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
+from sklearn.utils._param_validation import InvalidParameterError
 
 from textclf.data import load_dataset
 from textclf.models import oof_predict
@@ -168,7 +169,9 @@ def test_bad_inputs_get_clear_errors(served):
 @pytest.mark.parametrize("threshold", [-0.1, 1.5, float("nan"), "high", True])
 def test_log_text_model_refuses_a_threshold_outside_zero_one(served, threshold):
     model, _, _, _ = served
-    with pytest.raises(ValueError, match=r"probability in \[0, 1\]"):
+    with pytest.raises(InvalidParameterError,
+                       match=r"'threshold' parameter of log_text_model must be a float in the "
+                             r"range \[0.0, 1.0\] \(not a bool\)"):
         log_text_model(model, threshold, input_example_texts=["text"])
 
 

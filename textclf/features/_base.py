@@ -11,6 +11,11 @@ Subclasses implement the per-column protocol:
   ``(n_texts, n_features)``.
 - ``_feature_names(state) -> list[str]``: names of those features.
 
+and declare their parameters' valid values in scikit-learn's ``_parameter_constraints``
+(``{**TextFeatures._parameter_constraints, "name": [...]}``), which ``fit`` and
+``transform`` check; a check that spans several parameters, or the items of one, goes in
+``_check_params``, which runs right after.
+
 Texts arrive as Arrow ``large_string`` arrays without nulls (None/NaN are ""), so no row is
 ever dropped. With one input column the feature names are the subclass's names; with
 several they are prefixed ``<column>__``.
@@ -22,24 +27,28 @@ import numpy as np
 import pyarrow as pa
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
-from .._text_input import as_text_array, is_one_column, reject_complex
+from .._text_input import text_columns
 
 
 class TextFeatures(TransformerMixin, BaseEstimator):
     """Base class of textclf's feature builders (see the module docstring)."""
 
+    _parameter_constraints: dict = {}
+
     def fit(self, X, y=None):
+        self._validate_params()
         self._check_params()
-        columns = self._text_columns(X, reset=True)
+        columns = text_columns(self, X, reset=True)
         self.column_states_ = [self._fit_column(texts, y) for texts in columns]
         return self
 
     def transform(self, X):
         check_is_fitted(self, "column_states_")
+        self._validate_params()
         self._check_params()
-        columns = self._text_columns(X, reset=False)
+        columns = text_columns(self, X, reset=False)
         blocks = [self._transform_column(state, texts)
                   for state, texts in zip(self.column_states_, columns)]
         if len(blocks) == 1:
@@ -66,7 +75,8 @@ class TextFeatures(TransformerMixin, BaseEstimator):
 
     # --- for subclasses -------------------------------------------------------------
     def _check_params(self) -> None:
-        """Raise ValueError for an invalid parameter value."""
+        """Raise ValueError for invalid parameter values that ``_parameter_constraints``
+        cannot express (several parameters together, or the items of one)."""
 
     def _fit_column(self, texts: pa.Array, y):
         return None
@@ -77,23 +87,9 @@ class TextFeatures(TransformerMixin, BaseEstimator):
     def _feature_names(self, state) -> list[str]:
         raise NotImplementedError
 
-    # --- input handling ---------------------------------------------------------------
     def _text_columns(self, X, *, reset: bool) -> list[pa.Array]:
-        reject_complex(X)
-        if is_one_column(X):
-            if not reset and self.n_features_in_ != 1:
-                raise ValueError(f"Reshape your data: X is one column of texts, but "
-                                 f"{type(self).__name__} was fitted on {self.n_features_in_} "
-                                 "columns")
-            if reset:
-                self.n_features_in_ = 1
-                self.__dict__.pop("feature_names_in_", None)
-                name = getattr(X, "name", None)
-                if isinstance(name, str):
-                    self.feature_names_in_ = np.array([name], dtype=object)
-            return [as_text_array(X)]
-        table = validate_data(self, X, dtype=object, ensure_all_finite=False, reset=reset)
-        return [as_text_array(table[:, j]) for j in range(table.shape[1])]
+        """``text_columns`` for subclasses that override ``fit``."""
+        return text_columns(self, X, reset=reset)
 
     def _input_names(self, input_features) -> list[str]:
         if input_features is not None:
@@ -104,3 +100,19 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         if hasattr(self, "feature_names_in_"):
             return list(self.feature_names_in_)
         return [f"x{i}" for i in range(self.n_features_in_)]
+
+
+def check_selection(parameter: str, names, known) -> None:
+    """Raise ValueError unless ``names`` (a parameter's sequence of names) picks at least
+    one of ``known``, each at most once."""
+    names = list(names)
+    if not names:
+        raise ValueError(f"{parameter} is empty; name at least one of {list(known)}")
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise ValueError(f"{parameter} names unknown {unknown}; the known ones are "
+                         f"{list(known)}")
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ValueError(f"{parameter} lists {repeated} more than once; each gives its "
+                         "columns once")

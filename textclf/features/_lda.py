@@ -9,8 +9,8 @@ topics one class leans to (``topic_distribution_by_class``).
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
+from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
@@ -20,8 +20,10 @@ import scipy.sparse as sp
 from joblib import effective_n_jobs
 from scipy.special import psi
 from sklearn.utils import check_consistent_length, check_random_state
+from sklearn.utils._param_validation import StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted
 
+from ..models._validation import N_JOBS, NonBoolInterval
 from ._base import TextFeatures
 
 ALPHA_PRESETS = ("symmetric", "asymmetric", "auto")
@@ -54,9 +56,7 @@ class LdaTopics(TextFeatures):
     With more than ``max_docs`` training texts, the dictionary and the model are both
     learned from a seeded random sample of ``max_docs`` of them, and ``transform`` still
     gives every text its topics. The topics are inputs to a classifier, and a sample learns
-    them as well: on Quora questions, a logistic regression over sentiment and topic
-    features scored a cross-fitted F1 of 0.233, 0.238 and 0.232 with topics learned from
-    10k, 20k and all 39k training questions of each fold.
+    them as well.
 
     ``transform`` runs gensim's variational inference (the same updates as
     ``LdaModel.inference``) vectorised over a batch of texts with sparse-matrix algebra, and
@@ -64,11 +64,10 @@ class LdaTopics(TextFeatures):
     topics depend only on the text and the model, not on its batch, its position or how
     often ``transform`` was called. It agrees with
     ``model.get_document_topics(bow, minimum_probability=0)`` to gensim's convergence
-    tolerance where a text's posterior has one mode (nearly always; mean absolute difference
-    0.0003 on Quora questions). For about 1% of short, ambiguous questions the posterior has
-    two modes, and gensim's random start lands in one or the other from call to call; the
-    fixed start always picks the same one. It is about ten times faster than
-    ``get_document_topics`` row by row.
+    tolerance where a text's posterior has one mode (nearly always). For a few short,
+    ambiguous questions the posterior has two modes, and gensim's random start lands in one
+    or the other from call to call; the fixed start always picks the same one. It is much
+    faster than ``get_document_topics`` row by row.
 
     A text without a single word of the vocabulary (empty, or only unseen or filtered
     words) carries no evidence, so its topics are the model's prior: ``alpha`` normalised
@@ -150,6 +149,25 @@ default="symmetric"
         Column names seen in ``fit``, when they are strings.
     """
 
+    _parameter_constraints: dict = {
+        **TextFeatures._parameter_constraints,
+        "n_topics": [NonBoolInterval(Integral, 1, None, closed="left")],
+        "passes": [NonBoolInterval(Integral, 1, None, closed="left")],
+        "iterations": [NonBoolInterval(Integral, 1, None, closed="left")],
+        "chunksize": [NonBoolInterval(Integral, 1, None, closed="left")],
+        "no_below": [NonBoolInterval(Integral, 0, None, closed="left")],
+        "no_above": [NonBoolInterval(Real, 0, 1, closed="right")],
+        "keep_n": [NonBoolInterval(Integral, 1, None, closed="left"), None],
+        "max_docs": [NonBoolInterval(Integral, 1, None, closed="left"), None],
+        # An array prior's values are checked in _check_params.
+        "alpha": [StrOptions(set(ALPHA_PRESETS)), NonBoolInterval(Real, 0, None, closed="neither"),
+                  "array-like"],
+        "eta": [StrOptions(set(ETA_PRESETS)), NonBoolInterval(Real, 0, None, closed="neither"),
+                "array-like"],
+        "random_state": ["random_state"],
+        "n_jobs": [*N_JOBS, None],
+    }
+
     def __init__(self, *, n_topics: int = 10, passes: int = 5, iterations: int = 50,
                  chunksize: int = 2000, no_below: int = 5, no_above: float = 0.5,
                  keep_n: int | None = 100_000, max_docs: int | None = 50_000,
@@ -179,6 +197,8 @@ default="symmetric"
         """The fitted gensim LDA models, one per input column."""
         return [state.model for state in self.column_states_]
 
+    @validate_params({"n": [NonBoolInterval(Integral, 1, None, closed="left")]},
+                     prefer_skip_nested_validation=True)
     def top_words(self, n: int = 10) -> pd.DataFrame:
         """The ``n`` most probable words of each topic, most probable first.
 
@@ -188,8 +208,6 @@ default="symmetric"
         Their probabilities are ``models_[i].show_topic(topic, n)``.
         """
         check_is_fitted(self, "column_states_")
-        if not isinstance(n, numbers.Integral) or isinstance(n, bool) or n < 1:
-            raise ValueError(f"n must be a positive int, got {n!r}")
         rows = []
         for state in self.column_states_:
             topic_words = state.model.get_topics()
@@ -215,20 +233,8 @@ default="symmetric"
 
     # --- per-column protocol ----------------------------------------------------------
     def _check_params(self) -> None:
-        for name in ("n_topics", "passes", "iterations", "chunksize"):
-            _check_int(name, getattr(self, name), minimum=1)
-        _check_int("no_below", self.no_below, minimum=0)
-        for name in ("keep_n", "max_docs"):
-            if getattr(self, name) is not None:
-                _check_int(name, getattr(self, name), minimum=1)
-        if (not isinstance(self.no_above, numbers.Real) or isinstance(self.no_above, bool)
-                or not 0 < self.no_above <= 1):
-            raise ValueError(f"no_above must be a fraction in (0, 1], got {self.no_above!r}")
-        _check_prior("alpha", self.alpha, ALPHA_PRESETS)
-        _check_prior("eta", self.eta, ETA_PRESETS)
-        if self.n_jobs is not None and (not isinstance(self.n_jobs, numbers.Integral)
-                                        or isinstance(self.n_jobs, bool) or self.n_jobs == 0):
-            raise ValueError(f"n_jobs must be None or a non-zero int, got {self.n_jobs!r}")
+        for name in ("alpha", "eta"):
+            _check_prior_array(name, getattr(self, name))
         if self._workers() > 1 and isinstance(self.alpha, str) and self.alpha == "auto":
             raise ValueError("alpha='auto' is learned only by the single-process LdaModel: "
                              "set n_jobs=1, or give alpha as 'symmetric', 'asymmetric' or "
@@ -287,7 +293,7 @@ default="symmetric"
         return 1 if self.n_jobs is None else effective_n_jobs(self.n_jobs)
 
     def _seed(self) -> int | None:
-        if self.random_state is None or isinstance(self.random_state, numbers.Integral):
+        if self.random_state is None or isinstance(self.random_state, Integral):
             return self.random_state
         # One seed drawn from the caller's generator gives the model a generator of its own,
         # rather than gensim keeping (and pickling) the caller's and advancing it as it trains.
@@ -400,20 +406,14 @@ def _dirichlet_expectation(gamma: np.ndarray) -> np.ndarray:
     return psi(gamma) - psi(gamma.sum(axis=1, keepdims=True))
 
 
-def _check_int(name: str, value, *, minimum: int) -> None:
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
-
-
-def _check_prior(name: str, value, presets: tuple[str, ...]) -> None:
-    if isinstance(value, str):
-        if value not in presets:
-            raise ValueError(f"{name} must be one of {presets}, a positive number or an array "
-                             f"of positive numbers, got {value!r}")
+def _check_prior_array(name: str, value) -> None:
+    """Raise ValueError unless an array prior holds positive numbers only (preset names and
+    single numbers are left to the constraints)."""
+    if isinstance(value, str) or np.ndim(value) == 0:
         return
     values = np.asarray(value)
     if values.dtype.kind not in "iuf" or values.size == 0 or not np.all(values > 0):
-        raise ValueError(f"{name} must be one of {presets}, a positive number or an array of "
+        raise ValueError(f"{name} must be a preset name, a positive number or an array of "
                          f"positive numbers, got {value!r}")
 
 

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..nltk_resources import english_stopwords
-from ._base import TextFeatures
+from ._base import TextFeatures, check_selection
 
 # Output columns, in the default order. The docstring of MetaFeatures defines each one.
 FEATURES = (
@@ -80,8 +80,8 @@ class MetaFeatures(TextFeatures):
 
     Everything runs as Arrow kernels and numpy over the whole column: texts are split once,
     word properties are computed once per distinct word and summed per text through the
-    list offsets; several hundred thousand Quora questions per second on one core
-    (``python -m benchmarks.feature_speed``). Only the features asked for are computed.
+    list offsets (``python -m benchmarks.feature_speed`` measures the speed). Only the
+    features asked for are computed.
 
     Output is float64: the counts are exact in it, and the ratios and means need floats;
     scikit-learn's models compute in float64 anyway.
@@ -100,31 +100,17 @@ class MetaFeatures(TextFeatures):
            [0., 0.]])
     """
 
+    _parameter_constraints: dict = {
+        **TextFeatures._parameter_constraints,
+        "features": ["array-like", None],
+    }
+
     def __init__(self, *, features=None):
         self.features = features
 
     def _check_params(self) -> None:
-        if self.features is None:
-            return
-        if isinstance(self.features, str):
-            raise TypeError(f"features must be a sequence of feature names, got the string "
-                            f"{self.features!r}; write features=[{self.features!r}]")
-        try:
-            names = list(self.features)
-        except TypeError:
-            raise TypeError(f"features must be None or a sequence of feature names, got "
-                            f"{self.features!r}") from None
-        if not names:
-            raise ValueError("features is empty; pass None for all features or name at least "
-                             f"one of {list(FEATURES)}")
-        unknown = [name for name in names if name not in FEATURES]
-        if unknown:
-            raise ValueError(f"unknown feature(s) {unknown} in features; MetaFeatures computes "
-                             f"{list(FEATURES)}")
-        repeated = sorted({name for name in names if names.count(name) > 1})
-        if repeated:
-            raise ValueError(f"features lists {repeated} more than once; each feature is one "
-                             "column")
+        if self.features is not None:
+            check_selection("features", self.features, FEATURES)
 
     def _selected_features(self) -> list[str]:
         return list(FEATURES) if self.features is None else list(self.features)
@@ -190,7 +176,7 @@ class _TextCounts:
         Arrow's Unicode tables count fewer characters as lower case than Python's (which
         also counts "ª", "º", superscript and subscript letters), so its is_upper and
         is_title disagree with str.isupper and str.istitle on a few such words. Python
-        decides for these, once per distinct word: about 2% of a Quora vocabulary.
+        decides for these, once per distinct non-ASCII word.
         """
         positions = np.flatnonzero(~pc.string_is_ascii(self._vocabulary).to_numpy(
             zero_copy_only=False))

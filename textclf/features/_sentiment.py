@@ -20,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ._base import TextFeatures
+from ._base import TextFeatures, check_selection
 
 # Analyser name -> its output columns, in order.
 ANALYZERS = {
@@ -56,14 +56,13 @@ class SentimentFeatures(TextFeatures):
       vaderSentiment package's own file). It is preferred to NLTK's port
       (``nltk.sentiment.vader``), an older version of the same rules, because NLTK's port
       drops one-letter words such as "I" and "a" before scoring, which shifts pos/neu/neg
-      ("I hate this": neg 0.787 in NLTK, 0.649 in VADER; compound differs on about 1.6% of
-      Quora questions), ignores emoji, which VADER 3.3 translates to words, and is about
-      three times slower.
+      and at times the compound score, ignores emoji, which VADER 3.3 translates to words,
+      and is slower.
     - ``"textblob"``: ``textblob_polarity`` in [-1, 1] and ``textblob_subjectivity`` in
       [0, 1], exactly ``TextBlob(text).sentiment`` with TextBlob's default
       ``PatternAnalyzer``. It is called through the pattern lexicon object that
       ``PatternAnalyzer`` uses (``textblob.en.sentiment``), which skips building a
-      ``TextBlob`` per text and halves the cost; it needs no NLTK corpora.
+      ``TextBlob`` per text; it needs no NLTK corpora.
 
     Empty or missing texts score 0 everywhere.
 
@@ -106,28 +105,16 @@ class SentimentFeatures(TextFeatures):
     array([[-0.5719,  0.    ,  0.351 ,  0.649 ]])
     """
 
+    _parameter_constraints: dict = {
+        **TextFeatures._parameter_constraints,
+        "analyzers": ["array-like"],
+    }
+
     def __init__(self, *, analyzers=("vader", "textblob")):
         self.analyzers = analyzers
 
     def _check_params(self) -> None:
-        if isinstance(self.analyzers, str):
-            raise TypeError(f"analyzers must be a sequence of analyser names, got the string "
-                            f"{self.analyzers!r}; write analyzers=[{self.analyzers!r}]")
-        try:
-            names = list(self.analyzers)
-        except TypeError:
-            raise TypeError(f"analyzers must be a sequence drawn from {list(ANALYZERS)}, got "
-                            f"{self.analyzers!r}") from None
-        if not names:
-            raise ValueError(f"analyzers is empty; name at least one of {list(ANALYZERS)}")
-        unknown = [name for name in names if name not in ANALYZERS]
-        if unknown:
-            raise ValueError(f"unknown analyser(s) {unknown} in analyzers; SentimentFeatures "
-                             f"knows {list(ANALYZERS)}")
-        repeated = sorted({name for name in names if names.count(name) > 1})
-        if repeated:
-            raise ValueError(f"analyzers lists {repeated} more than once; each analyser "
-                             "gives its columns once")
+        check_selection("analyzers", self.analyzers, ANALYZERS)
 
     def _transform_column(self, state, texts: pa.Array) -> np.ndarray:
         # Score each distinct text once; repeated questions then cost a copy.

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.pipeline import FeatureUnion
+from sklearn.utils._param_validation import StrOptions, validate_params
 
 from ._wordwise import WordwiseCountVectorizer, WordwiseTfidfVectorizer
 
@@ -67,6 +68,8 @@ COUNT_PRESETS = {
 TFIDF_UNIONS = {"word+char": {"word": "word", "char": "char"}}
 
 
+@validate_params({"preset": [StrOptions({*TFIDF_PRESETS, *TFIDF_UNIONS})]},
+                 prefer_skip_nested_validation=True)
 def tfidf_vectorizer(preset: str = "word",
                      **overrides) -> WordwiseTfidfVectorizer | FeatureUnion:
     """A ``TfidfVectorizer`` configured by a named preset; keyword arguments override it.
@@ -101,10 +104,11 @@ def tfidf_vectorizer(preset: str = "word",
             else:
                 nested.update({f"{part}__{name}": value for part in parts})
         return union.set_params(**nested)
-    return _configured(WordwiseTfidfVectorizer, TFIDF_PRESETS, "tfidf_vectorizer", preset,
-                       overrides, extra_presets=tuple(TFIDF_UNIONS))
+    return _configured(WordwiseTfidfVectorizer, TFIDF_PRESETS[preset], overrides)
 
 
+@validate_params({"preset": [StrOptions(set(COUNT_PRESETS))]},
+                 prefer_skip_nested_validation=True)
 def count_vectorizer(preset: str = "word", **overrides) -> WordwiseCountVectorizer:
     """A ``CountVectorizer`` configured by a named preset; keyword arguments override it.
 
@@ -119,14 +123,9 @@ def count_vectorizer(preset: str = "word", **overrides) -> WordwiseCountVectoriz
 
     Raises ValueError for an unknown preset (naming the presets) or an unknown parameter.
     """
-    return _configured(WordwiseCountVectorizer, COUNT_PRESETS, "count_vectorizer", preset,
-                       overrides)
+    return _configured(WordwiseCountVectorizer, COUNT_PRESETS[preset], overrides)
 
 
-def _configured(vectorizer_class, presets: dict, function: str, preset: str, overrides: dict,
-                extra_presets: tuple[str, ...] = ()):
-    if preset not in presets:
-        known = ", ".join(repr(name) for name in (*presets, *extra_presets))
-        raise ValueError(f"{function}: unknown preset {preset!r}; the presets are {known}")
+def _configured(vectorizer_class, settings: dict, overrides: dict):
     # set_params rejects a misspelt parameter with the list of valid ones.
-    return vectorizer_class(**presets[preset]).set_params(**overrides)
+    return vectorizer_class(**settings).set_params(**overrides)

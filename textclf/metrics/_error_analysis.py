@@ -10,17 +10,18 @@ files and a short Markdown report.
 
 from __future__ import annotations
 
-import math
 import os
 from dataclasses import dataclass
-from numbers import Integral, Real
+from numbers import Integral
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from sklearn.utils._param_validation import validate_params
 
 from .._io import atomic_write
-from ._threshold import check_labels_and_scores
+from ..models._validation import NonBoolInterval
+from ._threshold import SCORE_THRESHOLD, check_labels_and_scores
 
 COLUMNS = ("qid", "question_text", "target", "proba", "predicted")
 FILE_NAMES = {
@@ -96,6 +97,9 @@ class ErrorAnalysis:
         return "\n".join(lines)
 
 
+@validate_params({"threshold": [SCORE_THRESHOLD],
+                  "top": [NonBoolInterval(Integral, 1, None, closed="left")]},
+                 prefer_skip_nested_validation=True)
 def error_analysis(qids, texts, y_true, proba, threshold: float, *,
                    top: int = 20) -> ErrorAnalysis:
     """Pick the most confident errors and the most uncertain rows at ``threshold``.
@@ -116,11 +120,6 @@ def error_analysis(qids, texts, y_true, proba, threshold: float, *,
         How many rows each list keeps (fewer when there are fewer errors).
     """
     labels, scores = check_labels_and_scores(y_true, proba)
-    if isinstance(threshold, bool) or not isinstance(threshold, Real) \
-            or not math.isfinite(threshold):
-        raise ValueError(f"threshold must be a finite number; got {threshold!r}")
-    if isinstance(top, bool) or not isinstance(top, Integral) or top < 1:
-        raise ValueError(f"top must be a positive integer; got {top!r}")
     qid_values, text_values = np.asarray(qids), np.asarray(texts)
     for name, values in (("qids", qid_values), ("texts", text_values)):
         if values.ndim != 1 or len(values) != len(labels):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-from numbers import Real
 
 import numpy as np
 from sklearn.metrics import (
@@ -18,8 +17,9 @@ from sklearn.metrics import (
     precision_recall_fscore_support,
     roc_auc_score,
 )
+from sklearn.utils._param_validation import validate_params
 
-from ._threshold import check_labels_and_scores
+from ._threshold import SCORE_THRESHOLD, check_labels_and_scores
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,7 @@ class ClassificationScores:
         return {name: float(value) for name, value in asdict(self).items()}
 
 
+@validate_params({"threshold": [SCORE_THRESHOLD]}, prefer_skip_nested_validation=True)
 def classification_scores(y_true, proba, threshold: float) -> ClassificationScores:
     """Score ``proba`` against ``y_true``, predicting positive where ``proba >= threshold``.
 
@@ -77,9 +78,6 @@ def classification_scores(y_true, proba, threshold: float) -> ClassificationScor
     threshold chosen elsewhere gives an honest F1.
     """
     labels, scores = check_labels_and_scores(y_true, proba)
-    if isinstance(threshold, bool) or not isinstance(threshold, Real) \
-            or not math.isfinite(threshold):
-        raise ValueError(f"threshold must be a finite number; got {threshold!r}")
     predicted = (scores >= threshold).astype(np.int64)
     tn, fp, fn, tp = confusion_matrix(labels, predicted, labels=[0, 1]).ravel().tolist()
     precision, recall, f1, _ = precision_recall_fscore_support(

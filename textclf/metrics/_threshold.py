@@ -15,10 +15,14 @@ the rows it is run on.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from numbers import Real
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+from sklearn.utils._param_validation import validate_parameter_constraints
+
+from ..models._validation import NonBoolInterval
 
 # The seed kernel's candidates: 0.10, 0.11, ..., 0.90 (81 thresholds), rounded so that
 # 0.29 is 0.29 and not 0.29000000000000004.
@@ -26,6 +30,18 @@ GRID_THRESHOLDS = np.round(np.arange(10, 91) / 100, 2)
 _METHODS = ("exact", "grid")
 # How many offending values an error message lists before summarising the rest.
 _SHOWN = 5
+# A threshold on any real scores (ROC-AUC and F1 only need their order), and one on the
+# probabilities a served model or a plot works with.
+SCORE_THRESHOLD = NonBoolInterval(Real, None, None, closed="neither")
+PROBABILITY_THRESHOLD = NonBoolInterval(Real, 0, 1, closed="both")
+
+
+def check_probability_threshold(threshold, caller: str) -> float:
+    """``threshold`` as a float; scikit-learn's InvalidParameterError naming ``caller``
+    unless it is a probability, a number in [0, 1] (NaN and bools are refused)."""
+    validate_parameter_constraints({"threshold": [PROBABILITY_THRESHOLD]},
+                                   {"threshold": threshold}, caller_name=caller)
+    return float(threshold)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from numbers import Integral
 
 import numpy as np
 import pandas as pd
@@ -24,6 +25,7 @@ from joblib.parallel import get_active_backend
 from sklearn.base import clone
 from sklearn.metrics import roc_auc_score
 from sklearn.utils import _safe_indexing, check_consistent_length
+from sklearn.utils._param_validation import validate_params
 from sklearn.utils.multiclass import type_of_target
 
 from .._progress import progress
@@ -35,6 +37,7 @@ from ..metrics import (
     classification_scores,
     cross_fitted_f1,
 )
+from ._validation import N_JOBS, NonBoolInterval
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -154,6 +157,16 @@ class _FoldOutput:
     estimator: object
 
 
+# The folds' settings, as oof_predict and the estimators that run it take them.
+FOLD_PARAMETER_CONSTRAINTS = {
+    "n_splits": [NonBoolInterval(Integral, 2, None, closed="left")],
+    "random_state": ["random_state"],
+    "n_jobs": [*N_JOBS, None],
+}
+
+
+# Not skipping nested validation: the folds' estimators check their own parameters.
+@validate_params(FOLD_PARAMETER_CONSTRAINTS, prefer_skip_nested_validation=False)
 def oof_predict(estimator, X, y, X_test=None, n_splits: int = 5, random_state=42,
                 n_jobs: int | None = 1, *, groups=None, group_duplicates: bool = True,
                 folds=None, return_estimators: bool = False) -> OofResult:
@@ -228,8 +241,6 @@ def oof_predict(estimator, X, y, X_test=None, n_splits: int = 5, random_state=42
             "class probabilities to search the F1 threshold and to stack. Wrap the model in "
             "sklearn.calibration.CalibratedClassifierCV(model) to calibrate its "
             "decision_function into probabilities.")
-    if not isinstance(n_splits, int) or isinstance(n_splits, bool) or n_splits < 2:
-        raise ValueError(f"n_splits must be an int of at least 2, got {n_splits!r}")
     X = _rows_indexable(X, "X")
     X_test = None if X_test is None else _rows_indexable(X_test, "X_test")
     labels = np.asarray(y)

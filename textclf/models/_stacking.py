@@ -9,9 +9,9 @@ of the out-of-fold matrix, so the stack is compared with its parts honestly.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass
+from numbers import Real
 
 import numpy as np
 import pandas as pd
@@ -19,10 +19,10 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
-from sklearn.utils import check_scalar
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._oof import OofResult, oof_predict
+from ._oof import FOLD_PARAMETER_CONSTRAINTS, OofResult, oof_predict
 from ._validation import binary_classes
 
 # Probabilities are clipped to [eps, 1 - eps] before the logit, so a model that says 0 or
@@ -118,9 +118,8 @@ class StackingEnsemble(ClassifierMixin, BaseEstimator):
         Use each probability's log-odds as the meta-feature. A logistic regression adds
         its inputs on the log-odds scale, so log-odds features make the stack a weighted
         vote of the base models' evidence; raw probabilities squash the confident ends
-        (0.99 vs 0.999) together. The difference is small in practice (out-of-fold F1
-        0.739 with log-odds against 0.736 raw on 5,000 clothing reviews, 0.968 against
-        0.969 on SMS spam). Requires inputs in [0, 1].
+        (0.99 vs 0.999) together. The difference in out-of-fold F1 is small in practice.
+        Requires inputs in [0, 1].
     class_weight : None, "balanced" or dict, default=None
     n_splits : int, default=5
         Folds of the stack's own out-of-fold evaluation.
@@ -141,6 +140,13 @@ class StackingEnsemble(ClassifierMixin, BaseEstimator):
     classes_, n_features_in_, feature_names_in_
     """
 
+    _parameter_constraints: dict = {
+        "C": [Interval(Real, 0, None, closed="neither")],
+        "logit": ["boolean"],
+        "class_weight": [StrOptions({"balanced"}), dict, None],
+        **FOLD_PARAMETER_CONSTRAINTS,
+    }
+
     def __init__(self, *, C: float = 1.0, logit: bool = True, class_weight=None,
                  n_splits: int = 5, random_state=42, n_jobs: int = 1):
         self.C = C
@@ -156,7 +162,7 @@ class StackingEnsemble(ClassifierMixin, BaseEstimator):
         ``folds``, the base approaches' split (``StackInputs.folds``), makes the evaluation
         use it; without it the stack draws its own ``n_splits`` stratified folds.
         """
-        check_scalar(self.C, "C", numbers.Real, min_val=0, include_boundaries="neither")
+        self._validate_params()
         X, y = validate_data(self, X, y, dtype=np.float64)
         self.classes_ = binary_classes(y, "StackingEnsemble")
         self._check_probabilities(X)

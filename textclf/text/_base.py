@@ -15,52 +15,42 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
-from sklearn.utils.validation import validate_data
 
-from .._text_input import as_text_array, is_one_column, reject_complex
+from .._text_input import is_one_column, text_columns
 
 
 class TextNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """Base class: subclasses implement ``_normalize(texts: pa.Array) -> pa.Array`` on
-    ``large_string`` arrays without nulls.
+    ``large_string`` arrays without nulls, and give their parameters' valid values in
+    scikit-learn's ``_parameter_constraints``, which ``fit`` and ``transform`` check.
 
     ``get_feature_names_out`` names one output per input column: the column names of a
     DataFrame, the name of a Series, else ``x0, x1, ...``.
     """
 
+    _parameter_constraints: dict = {}
+
     def fit(self, X, y=None):
-        """Check the parameters and, for 2-D input, record the columns. Learns nothing else."""
-        self._check_params()
-        reject_complex(X)
-        if is_one_column(X):
-            self.n_features_in_ = 1
-            self.__dict__.pop("feature_names_in_", None)
-            if isinstance(X, pd.Series) and isinstance(X.name, str):
-                self.feature_names_in_ = np.array([X.name], dtype=object)
-        else:
-            validate_data(self, X, dtype=object, ensure_all_finite=False, reset=True)
+        """Check the parameters and record the input columns. Learns nothing else."""
+        self._validate_params()
+        text_columns(self, X, reset=True)
         return self
 
     def transform(self, X):
         """Normalise every text; same length and order as the input (same shape for 2-D)."""
-        self._check_params()
-        reject_complex(X)
+        # Stateless, so transform may come without fit: it checks the parameters too.
+        self._validate_params()
+        columns = text_columns(self, X, reset=False)
         if is_one_column(X):
-            expected = getattr(self, "n_features_in_", 1)
-            if expected != 1:
-                raise ValueError(f"Reshape your data: X is one column of texts, but "
-                                 f"{type(self).__name__} was fitted on {expected} columns")
-            normalized = self._normalize(as_text_array(X))
+            normalized = self._normalize(columns[0])
             if isinstance(X, pd.Series):
                 series = normalized.to_pandas()
                 series.index, series.name = X.index, X.name
                 return series
             return normalized.to_numpy(zero_copy_only=False)
-        table = validate_data(self, X, dtype=object, ensure_all_finite=False, reset=False)
-        normalized = np.empty(table.shape, dtype=object)
-        for j in range(table.shape[1]):
-            normalized[:, j] = self._normalize(as_text_array(table[:, j])).to_numpy(
-                zero_copy_only=False)
+        normalized = np.empty((len(columns[0]), len(columns)), dtype=object)
+        for j, texts in enumerate(columns):
+            normalized[:, j] = self._normalize(texts).to_numpy(zero_copy_only=False)
         return normalized
 
     def __sklearn_tags__(self):
@@ -73,9 +63,6 @@ class TextNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         tags.requires_fit = False
         tags.transformer_tags.preserves_dtype = []
         return tags
-
-    def _check_params(self) -> None:
-        """Raise ValueError for an invalid parameter value (subclasses extend)."""
 
     def _normalize(self, texts: pa.Array) -> pa.Array:
         raise NotImplementedError

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import cache
+from numbers import Integral
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..nltk_resources import english_stopwords
 from ._base import TextNormalizer
@@ -23,8 +25,6 @@ _DIGITS = r"[0-9]"
 # White space for Python's str.split() that Arrow's ASCII splitter does not split at.
 _OTHER_SPACE = r"[\p{Z}\x85\x1c-\x1f]"
 _MAYBE_OTHER_SPACE = r"[^\x00-\x1b\x20-\x7f]"
-LEMMATIZERS = ("wordnet", "wordnet-verb", "spacy", None)
-STEMMERS = ("porter", None)
 
 
 class TextCleaner(TextNormalizer):
@@ -58,6 +58,16 @@ class TextCleaner(TextNormalizer):
         Porter stemming after lemmatisation.
     """
 
+    _parameter_constraints: dict = {
+        "lowercase": ["boolean"],
+        "remove_punctuation": ["boolean"],
+        "remove_digits": ["boolean"],
+        "stop_words": [StrOptions({"english"}), "array-like", None],
+        "min_token_length": [Interval(Integral, 0, None, closed="left")],
+        "lemmatizer": [StrOptions({"wordnet", "wordnet-verb", "spacy"}), None],
+        "stemmer": [StrOptions({"porter"}), None],
+    }
+
     def __init__(self, *, lowercase: bool = True, remove_punctuation: bool = True,
                  remove_digits: bool = True, stop_words: str | Iterable[str] | None = "english",
                  min_token_length: int = 3, lemmatizer: str | None = "wordnet",
@@ -69,18 +79,6 @@ class TextCleaner(TextNormalizer):
         self.min_token_length = min_token_length
         self.lemmatizer = lemmatizer
         self.stemmer = stemmer
-
-    def _check_params(self) -> None:
-        if self.lemmatizer not in LEMMATIZERS:
-            raise ValueError(f"lemmatizer must be one of {LEMMATIZERS}, got {self.lemmatizer!r}")
-        if self.stemmer not in STEMMERS:
-            raise ValueError(f"stemmer must be one of {STEMMERS}, got {self.stemmer!r}")
-        if isinstance(self.stop_words, str) and self.stop_words != "english":
-            raise ValueError(f"stop_words must be 'english', an iterable of words or None, "
-                             f"got {self.stop_words!r}")
-        if not isinstance(self.min_token_length, int) or self.min_token_length < 0:
-            raise ValueError(f"min_token_length must be a non-negative int, "
-                             f"got {self.min_token_length!r}")
 
     def _normalize(self, texts: pa.Array) -> pa.Array:
         # Every step works within a white-space token, so each distinct token is cleaned

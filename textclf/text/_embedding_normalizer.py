@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from numbers import Integral
 
 import pyarrow as pa
 import pyarrow.compute as pc
+from sklearn.utils._param_validation import Interval
 
 from ._base import TextNormalizer
 
@@ -73,10 +75,17 @@ class EmbeddingNormalizer(TextNormalizer):
     min_masked_digits : int or None, default=None
         Digit runs at least this long become ``#`` characters; None keeps digits. Use 2 with
         GloVe 840B or Paragram, which spell numbers that way. The default suits the shipped
-        GloVe 6B, which keeps digits ("2018", "10th") and has no "####": on the real Quora
-        questions masking leaves 17% more tokens without a vector
-        (``python -m benchmarks.embedding_coverage``).
+        GloVe 6B, which keeps digits ("2018", "10th") and has no "####", so masking would
+        leave more tokens without a vector (``python -m benchmarks.embedding_coverage``).
     """
+
+    _parameter_constraints: dict = {
+        "expand_contractions": ["boolean"],
+        "fix_misspellings": ["boolean"],
+        "misspellings": [Mapping, None],
+        "isolate_punctuation": ["boolean"],
+        "min_masked_digits": [Interval(Integral, 1, None, closed="left"), None],
+    }
 
     def __init__(self, *, expand_contractions: bool = True, fix_misspellings: bool = True,
                  misspellings: Mapping[str, str] | None = None,
@@ -86,15 +95,6 @@ class EmbeddingNormalizer(TextNormalizer):
         self.misspellings = misspellings
         self.isolate_punctuation = isolate_punctuation
         self.min_masked_digits = min_masked_digits
-
-    def _check_params(self) -> None:
-        if self.min_masked_digits is not None and (
-                not isinstance(self.min_masked_digits, int) or self.min_masked_digits < 1):
-            raise ValueError(f"min_masked_digits must be a positive int or None, "
-                             f"got {self.min_masked_digits!r}")
-        if self.misspellings is not None and not isinstance(self.misspellings, Mapping):
-            raise ValueError(f"misspellings must be a mapping of str to str, "
-                             f"got {type(self.misspellings).__name__}")
 
     def _normalize(self, texts: pa.Array) -> pa.Array:
         distinct = pc.unique(texts)

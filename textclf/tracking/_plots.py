@@ -11,15 +11,19 @@ another figure's state; a plain ``Figure`` is freed like any object and needs no
 from __future__ import annotations
 
 import os
+from numbers import Integral
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from sklearn.utils._param_validation import validate_params
 
 from .._io import atomic_write
 from ..metrics import ClassificationScores, classification_scores, f1_threshold_curve
+from ..metrics._threshold import check_probability_threshold
+from ..models._validation import NonBoolInterval
 
 # Colours of the positive (insincere) and negative (sincere) class, used throughout.
 _POSITIVE, _NEGATIVE, _MARK = "#c0392b", "#2874a6", "#333333"
@@ -31,20 +35,13 @@ def _new_figure(width: float = 6.4, height: float = 4.8) -> tuple[Figure, object
     return figure, figure.add_subplot()
 
 
-def _check_threshold(threshold) -> float:
-    if isinstance(threshold, bool) or not isinstance(threshold, (int, float, np.number)) \
-            or not np.isfinite(threshold):
-        raise ValueError(f"threshold must be a finite number, got {threshold!r}")
-    return float(threshold)
-
-
 def precision_recall_figure(y_true, proba, threshold: float) -> Figure:
     """Precision against recall over every threshold, the chosen ``threshold`` marked.
 
     With ~6% positives the precision-recall curve, not the ROC curve, shows what F1
     rewards; its area (average precision) is in the legend.
     """
-    threshold = _check_threshold(threshold)
+    threshold = check_probability_threshold(threshold, "precision_recall_figure")
     curve = f1_threshold_curve(y_true, proba)
     chosen = classification_scores(y_true, proba, threshold)
     figure, axes = _new_figure()
@@ -67,7 +64,7 @@ def f1_threshold_figure(y_true, proba, threshold: float) -> Figure:
     Shows how sharp the F1 peak is: a flat top means the threshold found out of fold is
     safe to apply to the test rows; a narrow one means it is not.
     """
-    threshold = _check_threshold(threshold)
+    threshold = check_probability_threshold(threshold, "f1_threshold_figure")
     curve = f1_threshold_curve(y_true, proba)
     chosen = classification_scores(y_true, proba, threshold)
     figure, axes = _new_figure()
@@ -143,14 +140,14 @@ def comparison_figure(table: pd.DataFrame) -> Figure:
     return figure
 
 
+@validate_params({"top": [NonBoolInterval(Integral, 1, None, closed="left")]},
+                 prefer_skip_nested_validation=True)
 def top_weights_figure(feature_names, weights, top: int = 20) -> Figure:
     """The ``top`` most positive and ``top`` most negative weights of a linear model.
 
     For TF-IDF + logistic regression these are the terms that most push a question
     towards insincere (positive, red) and towards sincere (negative, blue).
     """
-    if isinstance(top, bool) or not isinstance(top, (int, np.integer)) or top < 1:
-        raise ValueError(f"top must be a positive int, got {top!r}")
     names = np.asarray(feature_names, dtype=object).ravel()
     values = np.asarray(weights, dtype=np.float64).ravel()
     if len(names) != len(values):

@@ -24,7 +24,6 @@ import contextlib
 import importlib.metadata
 import io
 import logging
-import math
 import mmap
 import re
 import tempfile
@@ -40,7 +39,9 @@ import pandas as pd
 from mlflow.models import infer_signature
 from packaging.requirements import Requirement
 
+from .._text_input import as_text_array
 from ..features._sentence_encoder import DEFAULT_PACKAGE
+from ..metrics._threshold import check_probability_threshold
 
 log = logging.getLogger("textclf.tracking")
 TEXT_COLUMN = "question_text"
@@ -65,7 +66,8 @@ class TextClassifierModel(mlflow.pyfunc.PythonModel):
         if "threshold" not in config:
             raise ValueError("the model configuration lacks 'threshold'; log the model with "
                              "textclf.tracking.log_text_model(model, threshold, ...)")
-        self.threshold = _check_threshold(config["threshold"])
+        self.threshold = check_probability_threshold(config["threshold"],
+                                                     "the model configuration")
 
     # The DataFrame hint is what MLflow hands over after enforcing the signature (and tells
     # MLflow to take the schema from the signature); direct calls may also pass a list.
@@ -110,39 +112,38 @@ def _texts(model_input) -> pd.Series:
         if column.ndim != 1:
             raise ValueError(f"the input has {column.shape[1]} columns named "
                              f"{TEXT_COLUMN!r}; send exactly one")
-        values = column.tolist()
+        values = column
     elif isinstance(model_input, (str, bytes)):
         raise TypeError("the input is a single string; send a list of texts or a DataFrame "
                         f"with a {TEXT_COLUMN!r} column")
     elif isinstance(model_input, (pd.Series, list, tuple, np.ndarray)):
-        values = np.asarray(model_input, dtype=object).ravel().tolist() \
-            if isinstance(model_input, np.ndarray) else list(model_input)
+        values = np.asarray(model_input, dtype=object).ravel() \
+            if isinstance(model_input, np.ndarray) else model_input
     else:
         raise TypeError(f"the input must be a DataFrame with a {TEXT_COLUMN!r} column or a "
                         f"list of texts, got {type(model_input).__name__}")
-    texts = ["" if _missing(value) else value for value in values]
-    for row, text in enumerate(texts):
-        if not isinstance(text, str):
-            raise TypeError(f"row {row} of {TEXT_COLUMN!r} is {type(text).__name__} "
-                            f"{text!r:.60}, not a text")
-    return pd.Series(texts, name=TEXT_COLUMN, dtype=object)
+    texts = as_text_array(_only_texts(values))
+    return pd.Series(texts.to_numpy(zero_copy_only=False), name=TEXT_COLUMN, dtype=object)
 
 
-def _missing(value) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+def _only_texts(values):
+    """``values`` once every row is a text or missing; else a TypeError naming the first
+    row that is not.
 
-
-def _check_threshold(threshold) -> float:
-    value = math.nan
-    # A bool is an int to Python, but True is no threshold anyone meant.
-    if not isinstance(threshold, (bool, np.bool_)):
-        try:
-            value = float(threshold)
-        except (TypeError, ValueError):
-            pass
-    if not 0.0 <= value <= 1.0:   # NaN fails too
-        raise ValueError(f"threshold must be a probability in [0, 1], got {threshold!r}")
-    return value
+    ``as_text_array`` writes a number as its text, as a feature pipeline may; a served model
+    answers for texts only, and says which row is not one.
+    """
+    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+        return values
+    # Categories, or a float column of missing values only: read as Python objects.
+    values = pd.Series(values, dtype=object)
+    not_text = ~(values.isna() | values.map(lambda value: isinstance(value, str)))
+    if not_text.any():
+        row = int(np.flatnonzero(not_text.to_numpy())[0])
+        value = values.iloc[row]
+        raise TypeError(f"row {row} of {TEXT_COLUMN!r} is {type(value).__name__} "
+                        f"{value!r:.60}, not a text")
+    return values
 
 
 @dataclass(frozen=True)
@@ -199,7 +200,7 @@ def log_text_model(model, threshold: float, *, name: str = "model",
     Logged into the active run when there is one (MLflow 3 also logs models outside runs,
     into the active experiment).
     """
-    threshold = _check_threshold(threshold)
+    threshold = check_probability_threshold(threshold, "log_text_model")
     if not hasattr(model, "predict_proba"):
         raise TypeError(f"{type(model).__name__} has no predict_proba; the served model "
                         "answers probabilities and labels at a threshold")
