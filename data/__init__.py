@@ -1,1 +1,2 @@
-"""The labelled datasets shipped with textclf (installed as ``textclf.datasets``); see README.md here."""
+"""The labelled datasets shipped with textclf (installed as ``textclf.datasets``); see
+README.md here."""

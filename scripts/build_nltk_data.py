@@ -71,7 +71,8 @@ def build_wordnet(out: Path) -> Path:
         for deb in workdir.glob("*.deb"):
             subprocess.run(["dpkg-deb", "-x", str(deb), "root"], cwd=workdir, check=True)
         share = workdir / "root/usr/share"
-        members = {f"wordnet/{name}": (share / "wordnet" / name).read_bytes() for name in WORDNET_FILES}
+        members = {f"wordnet/{name}": (share / "wordnet" / name).read_bytes()
+                   for name in WORDNET_FILES}
         manpage = gzip.decompress((share / "man/man5/lexnames.5WN.gz").read_bytes()).decode()
         members["wordnet/lexnames"] = lexnames_from_manpage(manpage)
         members["wordnet/LICENSE"] = (share / "doc/wordnet-base/copyright").read_bytes()

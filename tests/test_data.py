@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 from textclf.data import (
-    duplicate_groups,
-    grouped_stratified_folds,
     DataValidationError,
     EmptyTextWarning,
+    duplicate_groups,
+    grouped_stratified_folds,
     list_datasets,
     load_dataset,
     read_test,
@@ -83,7 +83,8 @@ def test_empty_qid_is_an_error_naming_the_row(write_file):
 @pytest.mark.parametrize("bad", ["2", "yes", "", "-1", "0.5"])
 def test_target_outside_0_1_names_value_row_and_qid(write_file, bad):
     path = write_file("train.csv", f"qid,question_text,target\na,x,0\nb,y,{bad}\n")
-    expected = rf"train\.csv: column 'target' must be 0 or 1; found '{re.escape(bad)}' at row 2 \(qid 'b'\)"
+    expected = (rf"train\.csv: column 'target' must be 0 or 1; found '{re.escape(bad)}' "
+                r"at row 2 \(qid 'b'\)")
     with pytest.raises(DataValidationError, match=expected):
         read_train(path)
 

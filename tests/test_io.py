@@ -64,9 +64,13 @@ def test_atomic_directory_leaves_the_old_folder_when_writing_fails(tmp_path):
     target = tmp_path / "model"
     with atomic_directory(target) as staging:
         (staging / "kept.txt").write_text("kept")
-    with pytest.raises(RuntimeError), atomic_directory(target, overwrite=True) as staging:
-        (staging / "partial.txt").write_text("partial")
-        raise RuntimeError("writing failed")
+    def fill_and_fail():
+        with atomic_directory(target, overwrite=True) as staging:
+            (staging / "partial.txt").write_text("partial")
+            raise RuntimeError("writing failed")
+
+    with pytest.raises(RuntimeError):
+        fill_and_fail()
     assert sorted(p.name for p in target.iterdir()) == ["kept.txt"]
     assert [p.name for p in tmp_path.iterdir()] == ["model"]
 

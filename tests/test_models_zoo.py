@@ -16,8 +16,14 @@ from sklearn.pipeline import make_pipeline
 from sklearn.utils._param_validation import InvalidParameterError
 
 from textclf.data import load_dataset
-from textclf.models import MODELS, LightGBMClassifier, NBLogisticRegression, make_model, oof_predict
-from textclf.models import _lightgbm
+from textclf.models import (
+    MODELS,
+    LightGBMClassifier,
+    NBLogisticRegression,
+    _lightgbm,
+    make_model,
+    oof_predict,
+)
 
 
 @pytest.fixture(scope="module")

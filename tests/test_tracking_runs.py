@@ -7,10 +7,10 @@ from mlflow import MlflowClient
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
-from textclf.study import APPROACHES
 from textclf.data import load_dataset
 from textclf.features import SentenceEncoder
 from textclf.models import oof_predict
+from textclf.study import APPROACHES
 from textclf.tracking import log_approach
 
 

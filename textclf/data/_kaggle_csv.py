@@ -39,7 +39,8 @@ def read_train(path: str | os.PathLike) -> pd.DataFrame:
 
 
 def read_test(path: str | os.PathLike) -> pd.DataFrame:
-    """Read an unlabelled Kaggle file (``qid,question_text``); a ``target`` column is kept if present."""
+    """Read an unlabelled Kaggle file (``qid,question_text``); a ``target`` column is kept
+    if present."""
     return validate_questions(_read_csv(Path(path)), source=str(path), labelled=False)
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
 from .._io import atomic_write
 from ._duplicates import duplicate_groups, grouped_train_test_split
 from ._kaggle_csv import read_train, validate_questions

@@ -179,8 +179,9 @@ def oof_predict(estimator, X, y, X_test=None, n_splits: int = 5, random_state=42
     groups give the same folds, so approaches run with the same seed are compared on the
     same split; ``folds`` reuses a split outright (the stack's, over its bases' folds).
     Without groups (or with no repeated text) the folds are
-    ``StratifiedKFold(n_splits, shuffle=True, random_state)``'s. For each fold, ``clone(estimator)`` is fitted on
-    the training part only and predicts the held-out part (and ``X_test``). A pipeline
+    ``StratifiedKFold(n_splits, shuffle=True, random_state)``'s. For each fold,
+    ``clone(estimator)`` is fitted on the training part only and predicts the held-out part
+    (and ``X_test``). A pipeline
     whose first steps learn from text (TF-IDF vocabulary and idf, LDA topics, scalers)
     therefore learns them without the held-out rows: the out-of-fold score has no leak.
     The estimator's own randomness is its own: give it a ``random_state`` for
@@ -362,6 +363,6 @@ def _rows_indexable(X, name: str):
     if sp.issparse(X):
         # COO and DIA matrices have no row indexing; CSR is what text features produce.
         return X if X.format in ("csr", "csc") else X.tocsr()
-    if isinstance(X, tuple) or not hasattr(X, "__len__") and not hasattr(X, "shape"):
+    if isinstance(X, tuple) or (not hasattr(X, "__len__") and not hasattr(X, "shape")):
         return list(X)
     return X

@@ -60,9 +60,9 @@ class EmbeddingNormalizer(TextNormalizer):
     In order: typographic quotes, dashes and ellipses become ASCII; contractions are
     expanded (``don't -> do not``, ``Can't -> Cannot``); optionally, runs of
     ``min_masked_digits`` or more digits become as many ``#`` (``2018 -> ####``), the form
-    GloVe 840B and Paragram use for numbers; punctuation is split off as tokens (``Why?`` -> ``Why ?``), a run of
-    ``#`` staying one token; a small map of common misspellings is fixed, token by token;
-    white space is collapsed. Case is kept. Each distinct text is normalised once, and
+    GloVe 840B and Paragram use for numbers; punctuation is split off as tokens (``Why?``
+    -> ``Why ?``), a run of ``#`` staying one token; a small map of common misspellings is
+    fixed, token by token; white space is collapsed. Case is kept. Each distinct text is normalised once, and
     normalising twice changes nothing more.
 
     Parameters

@@ -6,9 +6,9 @@ F1 (``oof_f1``, the headline), the F1 at the threshold tuned on all out-of-fold 
 (``oof_f1_tuned``) with its precision, recall, ROC-AUC and PR-AUC; per-fold F1, ROC-AUC and fit
 seconds (as steps); per-epoch curves of models that keep a history; the out-of-fold and
 test probabilities as Parquet; the pre-trained encoder's identity (package, version,
-weights hash) where a fold model uses one; the precision-recall, F1-vs-threshold and confusion-matrix
-plots; the error analysis; and, when the fold models show them, LDA topic words and the
-most telling TF-IDF weights.
+weights hash) where a fold model uses one; the precision-recall, F1-vs-threshold and
+confusion-matrix plots; the error analysis; and, when the fold models show them, LDA topic
+words and the most telling TF-IDF weights.
 """
 
 from __future__ import annotations
