@@ -62,8 +62,8 @@ class EmbeddingNormalizer(TextNormalizer):
     ``min_masked_digits`` or more digits become as many ``#`` (``2018 -> ####``), the form
     GloVe 840B and Paragram use for numbers; punctuation is split off as tokens (``Why?``
     -> ``Why ?``), a run of ``#`` staying one token; a small map of common misspellings is
-    fixed, token by token; white space is collapsed. Case is kept. Each distinct text is normalised once, and
-    normalising twice changes nothing more.
+    fixed, token by token; white space is collapsed. Case is kept. Each distinct text is
+    normalised once, and normalising twice changes nothing more.
 
     Parameters
     ----------
