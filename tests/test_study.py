@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -314,49 +313,24 @@ def test_mlflow_run_of_the_project_runs_the_main_entry_point(mlflow_store, tmp_p
     assert pd.read_csv(tmp_path / "again.csv").equals(submission)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.mark.slow
 def test_runs_go_to_a_tracking_server_named_by_the_environment(mlflow_store, tmp_path,
-                                                                 monkeypatch):
-    import time
-    import urllib.request
-
-    port = _free_port()
-    server = subprocess.Popen(
-        [str(VENV_BIN / "mlflow"), "server", "--host", "127.0.0.1", "--port", str(port),
-         "--backend-store-uri", f"sqlite:///{tmp_path}/server.db",
-         "--artifacts-destination", str(tmp_path / "artifacts"), "--workers", "1"],
-        env=_environment(""), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    uri = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(f"{uri}/health", timeout=2):
-                    break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(f"the server did not start: "
-                                         f"{server.stderr.read().decode()[-2000:]}") from None
-                time.sleep(0.5)
-        monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
-        monkeypatch.chdir(tmp_path)
-        mlflow.set_tracking_uri(uri)
-        outcome = study.main(["--approach", "count_mnb", "count_bnb", "--max-rows",
-                                   "400", "--folds", "2", "--output-dir", str(tmp_path / "o")])
-        runs = runs_of()
-        assert len(runs) == 3
-        assert "predictions/oof.parquet" in artifact_paths(
-            outcome.outcomes["count_mnb"].run_id)
-        # The artifacts went through the server to its own store.
-        assert any((tmp_path / "artifacts").rglob("oof.parquet"))
-        version = MlflowClient().get_model_version_by_alias("textclf", "champion")
-        assert version.version == "1"
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+                                                                 monkeypatch, start_server):
+    uri = start_server(lambda port: [
+        str(VENV_BIN / "mlflow"), "server", "--host", "127.0.0.1", "--port", str(port),
+        "--backend-store-uri", f"sqlite:///{tmp_path}/server.db",
+        "--artifacts-destination", str(tmp_path / "artifacts"), "--workers", "1"],
+        "/health", env=_environment(""))
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
+    monkeypatch.chdir(tmp_path)
+    mlflow.set_tracking_uri(uri)
+    outcome = study.main(["--approach", "count_mnb", "count_bnb", "--max-rows", "400",
+                          "--folds", "2", "--output-dir", str(tmp_path / "o")])
+    runs = runs_of()
+    assert len(runs) == 3
+    assert "predictions/oof.parquet" in artifact_paths(
+        outcome.outcomes["count_mnb"].run_id)
+    # The artifacts went through the server to its own store.
+    assert any((tmp_path / "artifacts").rglob("oof.parquet"))
+    version = MlflowClient().get_model_version_by_alias("textclf", "champion")
+    assert version.version == "1"

@@ -6,11 +6,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import signal
-import socket
-import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -185,72 +181,25 @@ def test_log_text_model_refuses_bad_models_and_examples(served):
         log_text_model(model, 0.5, input_example_texts="one text")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_until_up(url: str, server: subprocess.Popen, log: Path, deadline_s: float) -> None:
-    deadline = time.monotonic() + deadline_s
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"mlflow models serve exited with {server.returncode}:\n"
-                        f"{log.read_text(errors='replace')[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.25)
-    pytest.fail(f"mlflow models serve did not answer {url} within {deadline_s} s:\n"
-                f"{log.read_text(errors='replace')[-3000:]}")
-
-
-def _stop(server: subprocess.Popen) -> None:
-    """Stop the server's process group (the server and the workers it started)."""
-    for sig, wait_s in ((signal.SIGTERM, 15), (signal.SIGKILL, None)):
-        try:
-            os.killpg(server.pid, sig)
-        except ProcessLookupError:  # already gone, workers included
-            break
-        try:
-            server.wait(timeout=wait_s)
-            break
-        except subprocess.TimeoutExpired:
-            continue
-
-
 @pytest.mark.slow
-def test_mlflow_models_serve_answers_like_the_local_model(served, tmp_path):
+def test_mlflow_models_serve_answers_like_the_local_model(served, start_server):
     _, _, test, logged = served
     texts = test["question_text"].head(8).tolist()
-    port = _free_port()
-    log = tmp_path / "serve.log"
-    command = [str(Path(sys.executable).with_name("mlflow")), "models", "serve",
-               "-m", logged.registered_uri, "--env-manager", "local",
-               "-h", "127.0.0.1", "-p", str(port)]
     # The server starts uvicorn by name: the environment's scripts folder goes first on
     # PATH, as in an activated environment.
     scripts = str(Path(sys.executable).parent)
     env = dict(os.environ, MLFLOW_TRACKING_URI=mlflow.get_tracking_uri(),
                PATH=os.pathsep.join([scripts, os.environ.get("PATH", "")]))
-    with log.open("wb") as output:
-        # A session of its own, so the server and its workers stop together.
-        server = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT,
-                                  env=env, start_new_session=True)
-    try:
-        _wait_until_up(f"http://127.0.0.1:{port}/ping", server, log, deadline_s=90)
-        body = json.dumps({"dataframe_split": {"columns": ["question_text"],
-                                               "data": [[text] for text in texts]}})
-        request = urllib.request.Request(f"http://127.0.0.1:{port}/invocations",
-                                         data=body.encode("utf-8"),
-                                         headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=30) as response:
-            answer = pd.DataFrame(json.load(response)["predictions"])
-    finally:
-        _stop(server)
+    url = start_server(lambda port: [
+        str(Path(sys.executable).with_name("mlflow")), "models", "serve", "-m",
+        logged.registered_uri, "--env-manager", "local", "-h", "127.0.0.1", "-p", str(port)],
+        "/ping", env=env, deadline_s=90)
+    body = json.dumps({"dataframe_split": {"columns": ["question_text"],
+                                           "data": [[text] for text in texts]}})
+    request = urllib.request.Request(f"{url}/invocations", data=body.encode("utf-8"),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        answer = pd.DataFrame(json.load(response)["predictions"])
     local = load_text_model(logged.registered_uri).predict(texts)
     np.testing.assert_array_equal(answer["probability"].to_numpy(dtype=np.float64),
                                   local["probability"].to_numpy())
