@@ -42,7 +42,7 @@ def build_bilstm_attention(embedding_matrix: np.ndarray, *, max_len: int = 70,
     ----------
     embedding_matrix : ndarray of shape (vocabulary_size, dim)
         Row ``i`` is the vector of id ``i``; row 0 is padding (see
-        ``textclf.features.build_embedding_matrix``). Copied into the layer's weights, not
+        ``textclf.embeddings.build_embedding_matrix``). Copied into the layer's weights, not
         into its config, so the saved config stays small.
     max_len : int, default=70
         Longest input; inputs of any length up to it are accepted (dynamic padding).
