@@ -12,12 +12,8 @@ from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import make_pipeline
 
 from textclf.data import load_dataset
-from textclf.features import (
-    MeanEmbedding,
-    _embedding_sources,
-    _mean_embedding,
-    default_embeddings,
-)
+from textclf.embeddings import _sources, default_embeddings
+from textclf.features import MeanEmbedding, _mean_embedding
 from textclf.text import EmbeddingNormalizer
 
 A, B, C, D, E = [1, 0, 0], [0, 2, 0], [0, 0, 3], [1, 1, 1], [2, 2, 2]
@@ -167,13 +163,13 @@ def test_clones_share_the_embeddings_instead_of_copying_them(vectors):
 def test_embeddings_from_a_file(vectors, write_file, monkeypatch):
     path = write_file("tiny.glove.txt", "paris 1 0 0\ncity 0 1 0\nlondon 0 0 1\n")
     asked_for = []
-    load = _embedding_sources.load_embeddings
+    load = _sources.load_embeddings
 
     def recording_load(path, vocabulary=None, **options):
         asked_for.append(set(vocabulary))
         return load(path, vocabulary=vocabulary, **options)
 
-    monkeypatch.setattr(_embedding_sources, "load_embeddings", recording_load)
+    monkeypatch.setattr(_sources, "load_embeddings", recording_load)
     fitted = MeanEmbedding(embeddings=str(path)).fit(["Paris cities"])
     # Only the spellings the training words can use are read: theirs and the fallbacks'.
     assert {"Paris", "paris", "cities", "city"} <= asked_for[0]
@@ -188,10 +184,10 @@ def test_embeddings_from_a_file(vectors, write_file, monkeypatch):
 
 
 @pytest.mark.parametrize("params, message", [
-    ({"pooling": "median"}, "pooling must be"),
+    ({"pooling": "median"}, "'pooling' parameter of MeanEmbedding must be a str among"),
     ({"pooling": ()}, "pooling must be"),
     ({"pooling": ("mean", "mean")}, "pooling must be"),
-    ({"weighting": "bm25"}, "weighting must be"),
+    ({"weighting": "bm25"}, "'weighting' parameter of MeanEmbedding must be"),
     ({"fallbacks": ("stem",)}, "unknown fallback"),
     ({"embeddings": 3}, "embeddings must be"),
 ])

@@ -9,7 +9,8 @@ def test_version_is_exposed():
 
 
 def test_importing_the_light_stages_loads_no_deep_learning_or_topic_stack():
-    code = ("import sys, textclf, textclf.data, textclf.text, textclf.features; "
+    code = ("import sys, textclf, textclf.data, textclf.text, textclf.features, "
+            "textclf.embeddings; "
             "print(sorted(m for m in ('tensorflow', 'keras', 'torch', 'jax', 'gensim') "
             "if m in sys.modules))")
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -121,7 +121,9 @@ def test_tokenizer_output_feeds_the_batches():
 
 
 @pytest.mark.parametrize("kwargs, message", [({"batch_size": 0}, "batch_size"),
+                                             ({"batch_size": True}, "batch_size"),
                                              ({"bucket_batches": 0}, "bucket_batches"),
+                                             ({"widths": [8, 0]}, "widths"),
                                              ({"y": [1, 0]}, "targets")])
 def test_invalid_arguments_are_named(kwargs, message):
     with pytest.raises(ValueError, match=message):

@@ -142,7 +142,7 @@ def test_batch_norm_statistics_are_recomputed_after_averaging(without_validation
 
 def test_a_test_word_outside_the_training_texts_gets_its_pretrained_vector(
         data, without_validation):
-    from textclf.features import default_embeddings
+    from textclf.embeddings import default_embeddings
 
     texts, _ = data
     model, _ = without_validation
@@ -253,8 +253,8 @@ def test_mixed_precision_trains_with_a_float32_output(data):
 def test_several_embeddings_are_averaged_after_each_finds_the_word_its_way(data):
     from gensim.models import KeyedVectors
 
-    from textclf.features import default_embeddings
-    from textclf.features._embedding_lookup import resolve_words
+    from textclf.embeddings import default_embeddings
+    from textclf.embeddings import resolve_words
 
     texts, y = data
     glove = default_embeddings()  # lower-case
@@ -328,7 +328,10 @@ def test_oof_predict_sends_folds_to_worker_processes(data):
 @pytest.mark.parametrize("params, message", [
     ({"validation_fraction": 1.5}, "validation_fraction"), ({"max_lr": 1e-5}, "max_lr"),
     ({"embeddings": 3}, "embeddings"), ({"swa_start": -1}, "swa_start"),
-    ({"swa_start": 4}, "share of the epochs"), ({"swa_start": 1.0}, "swa_start"),
+    ({"swa_start": 4}, r"'swa_start' parameter .* range \[0\.0, 1\.0\)"),
+    ({"swa_start": 1.0}, "swa_start"), ({"swa_start": True}, "swa_start"),
+    ({"epochs": True}, "'epochs' parameter"), ({"max_len": 0}, "'max_len' parameter"),
+    ({"fallbacks": ("stem",)}, "unknown fallback"),
     ({"validation_fraction": -0.1}, "validation_fraction"),
     ({"add_pretrained_words": "yes"}, "add_pretrained_words"),
     ({"clr_mode": "cosine"}, "clr_mode"), ({"dropout": 1.0}, "dropout")])

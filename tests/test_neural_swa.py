@@ -79,9 +79,14 @@ def test_training_that_ends_before_swa_start_keeps_its_weights(data, caplog):
         np.testing.assert_array_equal(keras.ops.convert_to_numpy(variable), last)
 
 
-def test_swa_start_must_be_a_non_negative_epoch():
-    with pytest.raises(ValueError, match="swa_start"):
-        StochasticWeightAveraging(swa_start=-1)
+@pytest.mark.parametrize("swa_start", [-1, True, 2.0, "4"])
+def test_swa_start_must_be_a_non_negative_epoch(swa_start):
+    with pytest.raises(ValueError, match="'swa_start' parameter"):
+        StochasticWeightAveraging(swa_start=swa_start)
+
+
+def test_swa_start_may_be_any_integer():
+    assert StochasticWeightAveraging(swa_start=np.int64(3)).swa_start == 3
 
 
 @pytest.mark.parametrize("share, epochs, first", [

@@ -61,10 +61,15 @@ def test_from_words_restores_a_vocabulary_and_tokenizer_pickles():
 
 @pytest.mark.parametrize("params, message", [
     ({"max_features": 0}, "max_features"), ({"max_len": 0}, "max_len"),
-    ({"truncating": "middle"}, "truncating")])
+    ({"max_len": True}, "'max_len' parameter"), ({"truncating": "middle"}, "truncating")])
 def test_invalid_parameters_are_named(params, message):
     with pytest.raises(ValueError, match=message):
         SequenceTokenizer(**params)
+
+
+def test_any_integer_is_a_length():
+    tokenizer = SequenceTokenizer(max_features=np.int64(5), max_len=np.int32(2)).fit(["a b c"])
+    assert tokenizer.transform(["a b c"]).padded().shape == (1, 2)
 
 
 def test_transform_before_fit_says_so():

@@ -221,12 +221,13 @@ def test_fit_is_cheap_and_loads_no_keras():
 
 
 @pytest.mark.parametrize(("params", "message"), [
-    ({"pooling": "max"}, "pooling must be one of"),
-    ({"max_len": 2}, "max_len must be an int of at least 3"),
+    ({"pooling": "max"}, "'pooling' parameter of SentenceEncoder must be a str among"),
+    ({"max_len": 2}, r"'max_len' parameter .* an int in the range \[3, inf\)"),
+    ({"max_len": True}, "'max_len' parameter"),
     ({"max_len": 1000}, "exceeds the 512 positions"),
-    ({"batch_size": 0}, "batch_size must be"),
-    ({"normalize": "yes"}, "normalize must be True or False"),
-    ({"model": 3}, "model must be 'default' or the path"),
+    ({"batch_size": 0}, "'batch_size' parameter"),
+    ({"normalize": "yes"}, "'normalize' parameter of SentenceEncoder must be an instance of 'bool'"),
+    ({"model": 3}, "'model' parameter of SentenceEncoder must be an instance of 'str'"),
 ])
 def test_bad_parameters_are_named(params, message):
     with pytest.raises(ValueError, match=message):

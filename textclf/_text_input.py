@@ -1,4 +1,5 @@
-"""Reading a column of texts from whatever users pass: lists, arrays, Series, Arrow.
+"""Reading a column of texts from whatever users pass: lists, arrays, Series, Arrow; and
+splitting texts into their white-space separated tokens.
 
 Shared by every stage that takes text: None/NaN become "" (no row is dropped), numbers
 become their text, anything else is an error naming its position.
@@ -96,3 +97,16 @@ def joined_texts(estimator, X, *, reset: bool) -> pa.Array:
     if len(columns) == 1:
         return columns[0]
     return pc.binary_join_element_wise(*columns, pa.scalar(" ", pa.large_string()))
+
+
+def split_tokens(texts: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """All tokens of ``texts`` in order (white-space split, as ``str.split()``), and for
+    each token the position of its text."""
+    token_lists = pc.utf8_split_whitespace(texts)
+    tokens = token_lists.flatten()
+    lengths = pc.list_value_length(token_lists).to_numpy(zero_copy_only=False)
+    text_of_token = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
+    # Arrow keeps an empty string before, between and after runs of white space, and for
+    # an empty text; str.split() does not.
+    is_word = pc.not_equal(tokens, "")
+    return tokens.filter(is_word), text_of_token[is_word.to_numpy(zero_copy_only=False)]

@@ -7,27 +7,29 @@ vectors learned about words the training set never saw, which bag-of-words featu
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import TextFeatures
-from ._embedding_lookup import (
+from .._text_input import split_tokens
+from ..embeddings import (
     FALLBACKS,
     EmbeddingCoverage,
-    _resolve,
+    SharedVectorsMixin,
+    check_embedding_source,
     check_fallbacks,
     coverage_report,
-    split_tokens,
+    find_keys,
+    is_named_source,
+    named_embeddings,
 )
-from ._embedding_sources import check_embedding_source, is_named_source, named_embeddings
+from ._base import TextFeatures
 
 POOLINGS = ("mean", "max", "min")
-WEIGHTINGS = (None, "tfidf")
 # Token vectors gathered at once while pooling (float64 elements of the weighted copy):
 # 64 MB whatever the dimension, so a million texts never need a (tokens x dim) array.
 _ELEMENTS_AT_ONCE = 1 << 23
@@ -35,7 +37,7 @@ _ELEMENTS_AT_ONCE = 1 << 23
 _TOP_MISSING = 20
 
 
-class MeanEmbedding(TextFeatures):
+class MeanEmbedding(SharedVectorsMixin, TextFeatures):
     """Pooled pre-trained word vectors of each text: dense float32 features.
 
     Each text is split at white space (normalise it first, e.g. with
@@ -79,13 +81,13 @@ class MeanEmbedding(TextFeatures):
         - A ``KeyedVectors`` (or any object with ``key_to_index`` and ``vectors``): used as
           it is, read only. ``sklearn.base.clone`` (cross-validation, grid search) would
           deep-copy a plain parameter, gigabytes per fold for a large vocabulary, so this
-          estimator's clones share the object instead. Pickling the estimator (joblib
+          estimator's clones share the object instead (``SharedVectorsMixin``). Pickling the estimator (joblib
           workers with ``n_jobs > 1``, saving a model) still stores the vectors with it;
           ``"default"`` or a path keeps the pickle to the fitted vocabulary.
     fallbacks : sequence of str, default=FALLBACKS
         Spellings tried, in order, for a word the embeddings lack as it is:
         "lower", "upper", "title", "porter", "lancaster", "snowball", "lemma" (see
-        ``textclf.features._embedding_lookup``); ``()`` for exact look-ups only.
+        ``textclf.embeddings.resolve_words``); ``()`` for exact look-ups only.
     weighting : {None, "tfidf"}, default=None
         How the mean weighs tokens: None equally; "tfidf" by the smoothed inverse document
         frequency learned from the training texts, ``ln((1 + n) / (1 + df)) + 1`` (as
@@ -115,6 +117,14 @@ class MeanEmbedding(TextFeatures):
     (2, 100)
     """
 
+    _parameter_constraints: dict = {
+        # Names, paths and duck-typed vectors: check_embedding_source says what is allowed.
+        "embeddings": "no_validation",
+        "fallbacks": ["array-like"],
+        "weighting": [StrOptions({"tfidf"}), None],
+        "pooling": [StrOptions(set(POOLINGS)), "array-like"],
+    }
+
     def __init__(self, *, embeddings="default", fallbacks=FALLBACKS, weighting=None,
                  pooling=("mean",)):
         self.embeddings = embeddings
@@ -128,26 +138,12 @@ class MeanEmbedding(TextFeatures):
         check_is_fitted(self, "column_states_")
         return [state.coverage for state in self.column_states_]
 
-    def __sklearn_clone__(self):
-        """A clone that shares a KeyedVectors parameter instead of deep-copying it.
-
-        The vectors are only read, never changed, so sharing is safe; copying them for
-        every fold of a cross-validation would cost their full size each time.
-        """
-        if is_named_source(self.embeddings):
-            return super().__sklearn_clone__()
-        without_vectors = copy.copy(self)
-        without_vectors.embeddings = None
-        clone = super(MeanEmbedding, without_vectors).__sklearn_clone__()
-        clone.embeddings = self.embeddings
-        return clone
-
     # --- per-column protocol ----------------------------------------------------------
     def _check_params(self) -> None:
+        # Called by TextFeatures at fit and transform.
+        self._validate_params()
         check_embedding_source(self.embeddings)
         check_fallbacks(self.fallbacks)
-        if self.weighting not in WEIGHTINGS:
-            raise ValueError(f"weighting must be one of {WEIGHTINGS}, got {self.weighting!r}")
         self._poolings()
 
     def _poolings(self) -> tuple[str, ...]:
@@ -265,7 +261,7 @@ def _smoothed_idf(document_frequency, n_texts: int):
 def _word_vectors(words: list[str], embeddings, fallbacks: tuple[str, ...]):
     """For distinct ``words``: the row of each in the returned vectors (-1: none), those
     float32 vectors (one row per distinct key found), and the step that found each word."""
-    keys, found_by = _resolve(words, embeddings.key_to_index, fallbacks)
+    keys, found_by = find_keys(words, embeddings.key_to_index, fallbacks)
     row_of_key: dict[str, int] = {}
     rows = np.full(len(words), -1, dtype=np.int64)
     for i, key in enumerate(keys):

@@ -29,8 +29,10 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from sklearn.utils._param_validation import StrOptions
 
 from .._progress import bars_shown
+from ..models.neural._params import NumberInterval
 from ._base import TextFeatures
 
 logger = logging.getLogger("textclf.features")
@@ -486,6 +488,15 @@ class SentenceEncoder(TextFeatures):
     '53aa51172d14'
     """
 
+    _parameter_constraints: dict = {
+        "model": [str, os.PathLike],
+        "pooling": [StrOptions(set(POOLINGS))],
+        # [CLS] and [SEP] take two positions: three leave room for one word piece.
+        "max_len": [NumberInterval(numbers.Integral, 3, None, closed="left")],
+        "batch_size": [NumberInterval(numbers.Integral, 1, None, closed="left")],
+        "normalize": ["boolean"],
+    }
+
     def __init__(self, *, model="default", pooling: str = "mean", max_len: int = 128,
                  batch_size: int = 64, normalize: bool = True):
         self.model = model
@@ -510,29 +521,19 @@ class SentenceEncoder(TextFeatures):
         ``weights_sha256`` (its sha256, computed once per process), ``hidden_size``, and
         this estimator's ``pooling``, ``max_len`` and ``normalize``.
         """
-        self._check_params()
+        self._validate_params()
         return {**folder_identity(encoder_folder(self.model)), "pooling": self.pooling,
                 "max_len": int(self.max_len), "normalize": bool(self.normalize)}
 
     # --- per-column protocol ------------------------------------------------------------
     def _check_params(self) -> None:
-        if self.pooling not in POOLINGS:
-            raise ValueError(f"pooling must be one of {POOLINGS}, got {self.pooling!r}")
-        for name, minimum in (("max_len", 3), ("batch_size", 1)):
-            value = getattr(self, name)
-            if (not isinstance(value, numbers.Integral) or isinstance(value, bool)
-                    or value < minimum):
-                raise ValueError(f"{name} must be an int of at least {minimum}, got {value!r}")
-        if not isinstance(self.normalize, (bool, np.bool_)):
-            raise ValueError(f"normalize must be True or False, got {self.normalize!r}")
-        if not (isinstance(self.model, os.PathLike) or isinstance(self.model, str)):
-            raise ValueError(f"model must be 'default' or the path of a BERT model folder, "
-                             f"got {type(self.model).__name__}")
+        # Called by TextFeatures at transform.
+        self._validate_params()
 
     def fit(self, X, y=None):
         """Check the model folder and keras-hub, and record the input columns; learns
         nothing from the texts. Returns self."""
-        self._check_params()
+        self._validate_params()
         folder = self._folder()
         require_keras_hub("SentenceEncoder")
         self._text_columns(X, reset=True)

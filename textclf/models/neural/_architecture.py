@@ -21,12 +21,23 @@ its batch was padded.
 
 from __future__ import annotations
 
+import numbers
+
 import keras
 import numpy as np
+from sklearn.utils._param_validation import Interval, validate_parameter_constraints
 
 from ._layers import AttentionPooling, MaskedGlobalAveragePooling1D, MaskedGlobalMaxPooling1D
+from ._params import NumberInterval
 
 MIXED_PRECISION_POLICY = "mixed_float16"
+_CONSTRAINTS: dict = {
+    "max_len": [NumberInterval(numbers.Integral, 1, None, closed="left")],
+    "lstm_units": [NumberInterval(numbers.Integral, 1, None, closed="left")],
+    "dense_units": [NumberInterval(numbers.Integral, 1, None, closed="left")],
+    "spatial_dropout": [Interval(numbers.Real, 0, 1, closed="left")],
+    "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
+}
 
 
 def build_bilstm_attention(embedding_matrix: np.ndarray, *, max_len: int = 70,
@@ -42,7 +53,7 @@ def build_bilstm_attention(embedding_matrix: np.ndarray, *, max_len: int = 70,
     ----------
     embedding_matrix : ndarray of shape (vocabulary_size, dim)
         Row ``i`` is the vector of id ``i``; row 0 is padding (see
-        ``textclf.features.build_embedding_matrix``). Copied into the layer's weights, not
+        ``textclf.embeddings.build_embedding_matrix``). Copied into the layer's weights, not
         into its config, so the saved config stays small.
     max_len : int, default=70
         Longest input; inputs of any length up to it are accepted (dynamic padding).
@@ -76,13 +87,10 @@ def build_bilstm_attention(embedding_matrix: np.ndarray, *, max_len: int = 70,
     if matrix.ndim != 2 or matrix.shape[0] < 2 or matrix.shape[1] < 1:
         raise ValueError(f"embedding_matrix must be (vocabulary_size >= 2, dim >= 1), got "
                          f"shape {matrix.shape}")
-    for label, value in (("max_len", max_len), ("lstm_units", lstm_units),
-                         ("dense_units", dense_units)):
-        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"{label} must be a positive int, got {value!r}")
-    for label, value in (("spatial_dropout", spatial_dropout), ("dropout", dropout)):
-        if not 0.0 <= value < 1.0:
-            raise ValueError(f"{label} must be in [0, 1), got {value!r}")
+    validate_parameter_constraints(
+        _CONSTRAINTS, {"max_len": max_len, "lstm_units": lstm_units,
+                       "dense_units": dense_units, "spatial_dropout": spatial_dropout,
+                       "dropout": dropout}, caller_name="build_bilstm_attention")
 
     seeds = np.random.default_rng(seed).integers(0, 2**31 - 1, size=16).tolist() \
         if seed is not None else [None] * 16

@@ -25,8 +25,19 @@ from collections.abc import Sequence
 
 import keras
 import numpy as np
+from sklearn.utils._param_validation import validate_parameter_constraints
 
+from ._params import NumberInterval
 from ._tokenizer import TokenSequences
+
+_POSITIVE_INT = NumberInterval(numbers.Integral, 1, None, closed="left")
+_CONSTRAINTS: dict = {
+    "batch_size": [_POSITIVE_INT],
+    "max_len": [_POSITIVE_INT],
+    "pad_multiple": [_POSITIVE_INT],
+    "bucket_batches": [_POSITIVE_INT, None],
+    "widths": ["array-like", None],
+}
 
 
 def plan_batches(lengths: np.ndarray, batch_size: int, *, bucket_batches: int | None = 20,
@@ -121,18 +132,13 @@ class BucketedBatches(keras.utils.PyDataset):
                  shuffle: bool = True, pad_multiple: int = 1,
                  widths: Sequence[int] | None = None, seed: int | None = None, **kwargs):
         super().__init__(**kwargs)
-        for name, value in (("batch_size", batch_size), ("max_len", max_len),
-                            ("pad_multiple", pad_multiple)):
-            if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"{name} must be a positive int, got {value!r}")
-        if bucket_batches is not None and (not isinstance(bucket_batches, numbers.Integral)
-                                           or bucket_batches < 1):
-            raise ValueError(f"bucket_batches must be a positive int or None, got "
-                             f"{bucket_batches!r}")
+        validate_parameter_constraints(
+            _CONSTRAINTS, {"batch_size": batch_size, "max_len": max_len,
+                           "pad_multiple": pad_multiple, "bucket_batches": bucket_batches,
+                           "widths": widths}, caller_name=type(self).__name__)
         if widths is not None:
-            if not widths or not all(isinstance(width, numbers.Integral)
-                                     and not isinstance(width, bool) and width >= 1
-                                     for width in widths):
+            if not len(widths) or not all(_POSITIVE_INT.is_satisfied_by(width)
+                                          for width in widths):
                 raise ValueError(f"widths must be positive ints, got {widths!r}")
             widths = sorted(int(width) for width in widths)
         if len(sequences) == 0:

@@ -16,44 +16,45 @@ Keras is imported with this module, never by ``import textclf.models``.
 
 from __future__ import annotations
 
-import copy
 import json
 import logging
 import numbers
 import os
-import shutil
 import tempfile
 import time
 from pathlib import Path
 
 import keras
 import numpy as np
-import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.metrics import log_loss
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_consistent_length, column_or_1d
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
 
-from ..._text_input import as_text_array, is_one_column, reject_complex
-from ...features._embedding_lookup import FALLBACKS, check_fallbacks
-from ...features._embedding_sources import is_named_source
+from ..._io import atomic_directory
+from ..._text_input import joined_texts
+from ...embeddings import (
+    FALLBACKS,
+    SharedVectorsMixin,
+    check_embeddings_param,
+    check_fallbacks,
+    is_named_source,
+    load_sources,
+    pretrained_words,
+    vocabulary_matrix,
+)
 from ...metrics import best_f1_threshold
 from ...text import EmbeddingNormalizer
 from .._validation import binary_classes
 from ._architecture import MIXED_PRECISION_POLICY, build_bilstm_attention
 from ._batching import BucketedBatches
-from ._embeddings import (
-    check_embeddings_param,
-    embedding_matrix,
-    load_sources,
-    pretrained_words,
-)
+from ._params import TRAINING_CONSTRAINTS, NumberInterval
 from ._schedules import MODES, CyclicalLearningRate
 from ._swa import StochasticWeightAveraging, first_averaged_epoch
-from ._tokenizer import FIRST_WORD_ID, SequenceTokenizer, check_tokenizer_params
+from ._tokenizer import FIRST_WORD_ID, TOKENIZER_CONSTRAINTS, SequenceTokenizer
 
 logger = logging.getLogger("textclf.models.neural")
 
@@ -66,7 +67,7 @@ ESTIMATOR_FILE = "estimator.json"
 _FORMAT_VERSION = 2
 
 
-class BiLSTMClassifier(ClassifierMixin, BaseEstimator):
+class BiLSTMClassifier(SharedVectorsMixin, ClassifierMixin, BaseEstimator):
     """Bidirectional LSTM with attention and pooling over pre-trained word vectors.
 
     Takes one column of raw texts (list, 1-D array, pandas Series); a 2-D table of text
@@ -207,6 +208,31 @@ default="default"
     n_features_in_ : int
     """
 
+    _parameter_constraints: dict = {
+        **TOKENIZER_CONSTRAINTS,
+        **TRAINING_CONSTRAINTS,
+        # Names, paths, vectors or a list of them: check_embeddings_param says what is allowed.
+        "embeddings": "no_validation",
+        "embedding_weights": ["array-like", None],
+        "fallbacks": ["array-like"],
+        "normalizer": [HasMethods(["fit_transform"]), None],
+        "lstm_units": [NumberInterval(numbers.Integral, 1, None, closed="left")],
+        "dense_units": [NumberInterval(numbers.Integral, 1, None, closed="left")],
+        "spatial_dropout": [Interval(numbers.Real, 0, 1, closed="left")],
+        "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
+        "trainable_embeddings": ["boolean"],
+        "add_pretrained_words": ["boolean"],
+        "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
+        "cyclical_lr": ["boolean"],
+        "max_lr": [Interval(numbers.Real, None, None, closed="neither")],
+        "clr_step_size": [StrOptions({"auto"}),
+                          NumberInterval(numbers.Integral, 1, None, closed="left")],
+        "clr_mode": [StrOptions(set(MODES))],
+        "clr_gamma": [Interval(numbers.Real, 0, 1, closed="right")],
+        "swa_start": [NumberInterval(numbers.Real, 0, 1, closed="left"), None],
+        "dynamic_padding": ["boolean"],
+    }
+
     def __init__(self, *, max_features: int | None = 95_000, max_len: int = 70,
                  truncating: str = "pre", embeddings="default", embedding_weights=None,
                  fallbacks=FALLBACKS, normalizer=None, lstm_units: int = 40,
@@ -255,11 +281,16 @@ default="default"
     # --- fitting --------------------------------------------------------------------------
     def fit(self, X, y):
         """Train on texts ``X`` and binary labels ``y``; returns self."""
-        self._check_params()
+        self._validate_params()
+        check_embeddings_param(self.embeddings, self.embedding_weights)
+        check_fallbacks(self.fallbacks)
+        if self.cyclical_lr and self.max_lr < self.learning_rate:
+            raise ValueError(f"max_lr must be at least learning_rate={self.learning_rate} "
+                             f"(the cycle's lower bound), got {self.max_lr!r}")
         if y is None:
             raise ValueError("BiLSTMClassifier requires y to be passed, but the target y is "
                              "None")
-        texts = self._texts(X, reset=True)
+        texts = joined_texts(self, X, reset=True)
         labels = column_or_1d(y, warn=True)
         check_consistent_length(texts, labels)
         self.classes_ = binary_classes(labels, "BiLSTMClassifier")
@@ -285,10 +316,11 @@ default="default"
                 sources, self.tokenizer_.words_, room, weights=self.embedding_weights))
         # After the vocabulary is complete: rare training words may resolve to added ones.
         sequences = self.tokenizer_.transform(train_texts)
-        matrix, found = embedding_matrix(self.tokenizer_, sources,
-                                         weights=self.embedding_weights,
-                                         fallbacks=self.fallbacks,
-                                         seed=0 if seed is None else seed)
+        matrix, found = vocabulary_matrix(self.tokenizer_.words_, sources,
+                                          first_id=FIRST_WORD_ID,
+                                          weights=self.embedding_weights,
+                                          fallbacks=self.fallbacks,
+                                          seed=0 if seed is None else seed)
         training_rows = found[FIRST_WORD_ID:FIRST_WORD_ID + training_words]
         self.embedding_coverage_ = float(training_rows.sum() / max(training_words, 1))
         logger.info("vocabulary of %d training words, %.1f%% with a pre-trained vector, and "
@@ -376,7 +408,7 @@ default="default"
     def predict_proba(self, X) -> np.ndarray:
         """Probabilities of ``classes_[0]`` and ``classes_[1]``, one row per text."""
         check_is_fitted(self, "model_")
-        texts = self._texts(X, reset=False)
+        texts = joined_texts(self, X, reset=False)
         if len(texts) == 0:
             return np.empty((0, 2))
         sequences = self.tokenizer_.transform(self.normalizer_.transform(_rows(texts)))
@@ -407,22 +439,14 @@ default="default"
             raise TypeError(f"save writes EmbeddingNormalizer settings as JSON and cannot "
                             f"write a {type(self.normalizer_).__name__}; pickle the "
                             "classifier instead (joblib.dump), which keeps any normaliser")
-        target = Path(path)
-        if target.exists() and not overwrite:
-            raise FileExistsError(f"{target} already exists; pass overwrite=True to replace it")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-        try:
+        with atomic_directory(path, overwrite=overwrite) as staging:
             self.model_.save(staging / MODEL_FILE)
             (staging / VOCABULARY_FILE).write_text(
                 json.dumps(self.tokenizer_.words_, ensure_ascii=False), encoding="utf-8")
             (staging / ESTIMATOR_FILE).write_text(
                 json.dumps(self._saved_state(), indent=1, ensure_ascii=False,
                            default=_json_value), encoding="utf-8")
-            _replace_directory(staging, target)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-        return target
+        return Path(path)
 
     @classmethod
     def load(cls, path) -> BiLSTMClassifier:
@@ -509,17 +533,6 @@ default="default"
             state["model_"] = _model_from_bytes(state["model_"])
         super().__setstate__(state)
 
-    def __sklearn_clone__(self):
-        """A clone that shares KeyedVectors parameters instead of deep-copying them
-        (vectors are only read; copying them per fold would cost their full size)."""
-        if all(is_named_source(s) for s in _as_list(self.embeddings)):
-            return super().__sklearn_clone__()
-        without_vectors = copy.copy(self)
-        without_vectors.embeddings = None
-        twin = super(BiLSTMClassifier, without_vectors).__sklearn_clone__()
-        twin.embeddings = self.embeddings
-        return twin
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.string = True
@@ -527,76 +540,6 @@ default="default"
         tags.classifier_tags.multi_class = False
         tags.non_deterministic = self.random_state is None
         return tags
-
-    # --- input ----------------------------------------------------------------------------
-    def _texts(self, X, *, reset: bool) -> pa.Array:
-        """One text per row: a column as it is, a table's columns joined with a space."""
-        reject_complex(X)
-        if is_one_column(X):
-            if reset:
-                self.n_features_in_ = 1
-                self.__dict__.pop("feature_names_in_", None)
-                if isinstance(X, pd.Series) and isinstance(X.name, str):
-                    self.feature_names_in_ = np.array([X.name], dtype=object)
-            elif getattr(self, "n_features_in_", 1) != 1:
-                raise ValueError(f"Reshape your data: X is one column of texts, but "
-                                 f"BiLSTMClassifier was fitted on {self.n_features_in_} "
-                                 "columns")
-            return as_text_array(X)
-        table = validate_data(self, X, dtype=object, ensure_all_finite=False, reset=reset,
-                              ensure_min_features=1)
-        columns = [as_text_array(table[:, j]) for j in range(table.shape[1])]
-        if len(columns) == 1:
-            return columns[0]
-        return pc.binary_join_element_wise(*columns, pa.scalar(" ", pa.large_string()))
-
-    def _check_params(self) -> None:
-        check_tokenizer_params(self.max_features, self.max_len, self.truncating)
-        check_embeddings_param(self.embeddings, self.embedding_weights)
-        check_fallbacks(self.fallbacks)
-        if self.normalizer is not None and not hasattr(self.normalizer, "fit_transform"):
-            raise ValueError(f"normalizer must be a transformer of texts or None, got "
-                             f"{type(self.normalizer).__name__}")
-        for name in ("lstm_units", "dense_units", "epochs", "batch_size", "pad_multiple"):
-            _check_int(name, getattr(self, name), minimum=1)
-        if not isinstance(self.add_pretrained_words, (bool, np.bool_)):
-            raise ValueError(f"add_pretrained_words must be True or False, got "
-                             f"{self.add_pretrained_words!r}")
-        for name in ("spatial_dropout", "dropout"):
-            value = getattr(self, name)
-            if not isinstance(value, numbers.Real) or not 0 <= value < 1:
-                raise ValueError(f"{name} must be a number in [0, 1), got {value!r}")
-        if not isinstance(self.learning_rate, numbers.Real) or not self.learning_rate > 0:
-            raise ValueError(f"learning_rate must be a positive number, got "
-                             f"{self.learning_rate!r}")
-        if self.cyclical_lr:
-            if not isinstance(self.max_lr, numbers.Real) or self.max_lr < self.learning_rate:
-                raise ValueError(f"max_lr must be at least learning_rate="
-                                 f"{self.learning_rate} (the cycle's lower bound), got "
-                                 f"{self.max_lr!r}")
-            if self.clr_step_size != "auto":
-                _check_int("clr_step_size", self.clr_step_size, minimum=1, extra='or "auto"')
-            if self.clr_mode not in MODES:
-                raise ValueError(f"clr_mode must be one of {MODES}, got {self.clr_mode!r}")
-            if not isinstance(self.clr_gamma, numbers.Real) or not 0 < self.clr_gamma <= 1:
-                raise ValueError(f"clr_gamma must be in (0, 1], got {self.clr_gamma!r}")
-        if self.swa_start is not None and (
-                not isinstance(self.swa_start, numbers.Real) or isinstance(self.swa_start, bool)
-                or not 0 <= self.swa_start < 1):
-            raise ValueError(f"swa_start must be a number in [0, 1), the share of the epochs "
-                             f"trained before weight averaging starts (0.4 of 10 epochs "
-                             f"averages the last six), or None; got {self.swa_start!r}")
-        if self.validation_fraction is not None and (
-                not isinstance(self.validation_fraction, numbers.Real)
-                or isinstance(self.validation_fraction, bool)
-                or not 0 <= self.validation_fraction < 1):
-            raise ValueError(f"validation_fraction must be in [0, 1) or None (0 and None "
-                             f"hold no rows out), got {self.validation_fraction!r}")
-        if self.bucket_batches is not None:
-            _check_int("bucket_batches", self.bucket_batches, minimum=1, extra="or None")
-        if self.jit_compile not in ("auto", True, False):
-            raise ValueError(f"jit_compile must be 'auto', True or False, got "
-                             f"{self.jit_compile!r}")
 
 
 class _EpochRecorder(keras.callbacks.Callback):
@@ -672,24 +615,6 @@ def _model_from_bytes(data: bytes):
         return keras.saving.load_model(path)
 
 
-def _replace_directory(staging: Path, target: Path) -> None:
-    """Rename ``staging`` to ``target``, moving an existing ``target`` aside first."""
-    if not target.exists():
-        os.replace(staging, target)
-        return
-    if not target.is_dir():
-        raise FileExistsError(f"{target} exists and is not a directory")
-    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
-    old.rmdir()
-    os.replace(target, old)
-    try:
-        os.replace(staging, target)
-    except OSError:
-        os.replace(old, target)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
-
-
 def _normalizer_settings(normalizer: EmbeddingNormalizer) -> dict:
     settings = normalizer.get_params()
     if settings.get("misspellings") is not None:
@@ -713,14 +638,3 @@ def _seed(random_state) -> int | None:
         return int(random_state)
     raise ValueError(f"random_state must be an int, a numpy RandomState or None, got "
                      f"{random_state!r}")
-
-
-def _check_int(name: str, value, *, minimum: int, extra: str = "") -> None:
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < minimum:
-        kind = "a positive int" if minimum == 1 else f"an int of at least {minimum}"
-        raise ValueError(f"{name} must be {kind}{' ' + extra if extra else ''}, got "
-                         f"{value!r}")
-
-
-def _as_list(embeddings) -> list:
-    return list(embeddings) if isinstance(embeddings, (list, tuple)) else [embeddings]

@@ -11,8 +11,13 @@ saving under the package name "textclf".
 
 from __future__ import annotations
 
+import numbers
+
 import keras
 from keras import ops
+from sklearn.utils._param_validation import validate_parameter_constraints
+
+from ._params import NumberInterval
 
 
 def _float_mask(mask, inputs):
@@ -52,9 +57,10 @@ class AttentionPooling(keras.layers.Layer):
     def __init__(self, max_steps: int | None = None, epsilon: float = 1e-7,
                  kernel_initializer="glorot_uniform", **kwargs):
         super().__init__(**kwargs)
-        if max_steps is not None and (not isinstance(max_steps, int) or max_steps < 1):
-            raise ValueError(f"max_steps must be a positive int or None, got {max_steps!r}")
-        self.max_steps = max_steps
+        validate_parameter_constraints(
+            {"max_steps": [NumberInterval(numbers.Integral, 1, None, closed="left"), None]},
+            {"max_steps": max_steps}, caller_name=type(self).__name__)
+        self.max_steps = None if max_steps is None else int(max_steps)
         self.epsilon = float(epsilon)
         self.kernel_initializer = keras.initializers.get(kernel_initializer)
         self.supports_masking = True

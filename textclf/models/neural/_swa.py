@@ -21,13 +21,20 @@ from __future__ import annotations
 
 import logging
 import math
+import numbers
 
 import keras
 import numpy as np
+from sklearn.utils._param_validation import validate_parameter_constraints, validate_params
+
+from ._params import NumberInterval
 
 logger = logging.getLogger("textclf.models.neural")
 
 
+@validate_params({"swa_start": [NumberInterval(numbers.Real, 0, 1, closed="left")],
+                  "epochs": [NumberInterval(numbers.Integral, 1, None, closed="left")]},
+                 prefer_skip_nested_validation=True)
 def first_averaged_epoch(swa_start: float, epochs: int) -> int:
     """0-based index of the first epoch whose weights are averaged when averaging starts
     after the share ``swa_start`` (in [0, 1)) of ``epochs``.
@@ -39,11 +46,6 @@ def first_averaged_epoch(swa_start: float, epochs: int) -> int:
     snapshots). ``0.9`` of 5 epochs is index 3, not 4: the last two epochs, not the last
     one alone.
     """
-    if isinstance(swa_start, bool) or not 0 <= swa_start < 1:
-        raise ValueError(f"swa_start must be a share of the epochs in [0, 1), got "
-                         f"{swa_start!r}")
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"epochs must be a positive int, got {epochs!r}")
     # The small tolerance keeps products like 0.57 * 100 = 56.99999999999999 at 57.
     first = math.floor(swa_start * epochs + 1e-9)
     return max(0, min(first, epochs - 2))
@@ -70,7 +72,8 @@ class StochasticWeightAveraging(keras.callbacks.Callback):
     Parameters
     ----------
     swa_start : int, default=4
-        0-based index of the first epoch whose end-of-epoch weights are averaged.
+        0-based index of the first epoch whose end-of-epoch weights are averaged (any
+        integer, NumPy's included; not a bool).
     batch_norm_data : keras.utils.PyDataset or array, optional
         Training inputs (no targets needed) for the batch-normalisation pass; None keeps
         the moving statistics as training left them.
@@ -88,10 +91,10 @@ class StochasticWeightAveraging(keras.callbacks.Callback):
 
     def __init__(self, swa_start: int = 4, batch_norm_data=None):
         super().__init__()
-        if isinstance(swa_start, bool) or not isinstance(swa_start, int) or swa_start < 0:
-            raise ValueError(f"swa_start must be a non-negative int (a 0-based epoch), got "
-                             f"{swa_start!r}")
-        self.swa_start = swa_start
+        validate_parameter_constraints(
+            {"swa_start": [NumberInterval(numbers.Integral, 0, None, closed="left")]},
+            {"swa_start": swa_start}, caller_name=type(self).__name__)
+        self.swa_start = int(swa_start)
         self.batch_norm_data = batch_norm_data
         self.n_averaged = 0
         self.averaged_epochs: list[int] = []

@@ -15,15 +15,23 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from sklearn.utils._param_validation import StrOptions, validate_parameter_constraints
 
-from ..._text_input import as_text_array
-from ...features._embedding_lookup import check_fallbacks, resolve_words, split_tokens
+from ..._text_input import as_text_array, split_tokens
+from ...embeddings import check_fallbacks, resolve_words
+from ._params import NumberInterval
 
 PADDING_ID = 0
 OOV_ID = 1
 # Ids of the first vocabulary word: 0 and 1 are reserved.
 FIRST_WORD_ID = 2
 TRUNCATING = ("pre", "post")
+# The tokenizer's parameters, also those of the classifiers that build one.
+TOKENIZER_CONSTRAINTS: dict = {
+    "max_features": [NumberInterval(numbers.Integral, 1, None, closed="left"), None],
+    "max_len": [NumberInterval(numbers.Integral, 1, None, closed="left")],
+    "truncating": [StrOptions(set(TRUNCATING))],
+}
 
 
 @dataclass(frozen=True, eq=False)
@@ -101,7 +109,10 @@ class SequenceTokenizer:
 
     def __init__(self, max_features: int | None = 95_000, max_len: int = 70,
                  truncating: str = "pre", fallbacks: Sequence[str] = ()):
-        check_tokenizer_params(max_features, max_len, truncating)
+        validate_parameter_constraints(
+            TOKENIZER_CONSTRAINTS,
+            {"max_features": max_features, "max_len": max_len, "truncating": truncating},
+            caller_name=type(self).__name__)
         self.max_features = max_features
         self.max_len = max_len
         self.truncating = truncating
@@ -226,13 +237,3 @@ class SequenceTokenizer:
         if self.words_ is not None:
             self._vocabulary = pa.array(self.words_, type=pa.large_string())
 
-
-def check_tokenizer_params(max_features, max_len, truncating) -> None:
-    if max_features is not None and (not isinstance(max_features, numbers.Integral)
-                                     or isinstance(max_features, bool) or max_features < 1):
-        raise ValueError(f"max_features must be a positive int or None, got {max_features!r}")
-    if (not isinstance(max_len, numbers.Integral) or isinstance(max_len, bool)
-            or max_len < 1):
-        raise ValueError(f"max_len must be a positive int, got {max_len!r}")
-    if truncating not in TRUNCATING:
-        raise ValueError(f"truncating must be one of {TRUNCATING}, got {truncating!r}")

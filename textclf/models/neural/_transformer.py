@@ -22,24 +22,23 @@ import logging
 import math
 import numbers
 import os
-import shutil
 import tempfile
 import time
 from pathlib import Path
 
 import keras
 import numpy as np
-import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 from keras import ops
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.metrics import log_loss
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_consistent_length, column_or_1d
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.validation import check_is_fitted
 
-from ..._text_input import as_text_array, is_one_column, reject_complex
+from ..._io import atomic_directory
+from ..._text_input import joined_texts
 from ...features._sentence_encoder import (
     POOLINGS,
     BertTokenization,
@@ -50,6 +49,7 @@ from ...features._sentence_encoder import (
 from ...metrics import best_f1_threshold
 from .._validation import binary_classes
 from ._batching import BucketedBatches
+from ._params import TRAINING_CONSTRAINTS, NumberInterval
 
 logger = logging.getLogger("textclf.models.neural")
 
@@ -300,6 +300,19 @@ class TransformerClassifier(ClassifierMixin, BaseEstimator):
     n_features_in_ : int
     """
 
+    _parameter_constraints: dict = {
+        **TRAINING_CONSTRAINTS,
+        "model": [str, os.PathLike],
+        "pooling": [StrOptions(set(POOLINGS))],
+        # [CLS] and [SEP] take two positions: three leave room for one word piece.
+        "max_len": [NumberInterval(numbers.Integral, 3, None, closed="left")],
+        "dropout": [NumberInterval(numbers.Real, 0, 1, closed="left")],
+        "learning_rate": [NumberInterval(numbers.Real, 0, None, closed="neither")],
+        "warmup_fraction": [NumberInterval(numbers.Real, 0, 1, closed="left")],
+        "weight_decay": [NumberInterval(numbers.Real, 0, None, closed="left")],
+        "clipnorm": [NumberInterval(numbers.Real, 0, None, closed="neither"), None],
+    }
+
     def __init__(self, *, model="default", pooling: str = "mean", max_len: int = 128,
                  dropout: float = 0.1, epochs: int = 2, batch_size: int = 32,
                  learning_rate: float = 3e-5, warmup_fraction: float = 0.1,
@@ -329,7 +342,7 @@ class TransformerClassifier(ClassifierMixin, BaseEstimator):
     # --- fitting --------------------------------------------------------------------------
     def fit(self, X, y):
         """Fine-tune on texts ``X`` and binary labels ``y``; returns self."""
-        self._check_params()
+        self._validate_params()
         if y is None:
             raise ValueError("TransformerClassifier requires y to be passed, but the target y "
                              "is None")
@@ -338,7 +351,7 @@ class TransformerClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(f"max_len={self.max_len} exceeds the {folder.max_positions} "
                              f"positions of the model in {folder.path}")
         require_keras_hub("TransformerClassifier")
-        texts = self._texts(X, reset=True)
+        texts = joined_texts(self, X, reset=True)
         labels = column_or_1d(y, warn=True)
         check_consistent_length(texts, labels)
         self.classes_ = binary_classes(labels, "TransformerClassifier")
@@ -429,7 +442,7 @@ class TransformerClassifier(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X) -> np.ndarray:
         """Probabilities of ``classes_[0]`` and ``classes_[1]``, one row per text."""
         check_is_fitted(self, "model_")
-        texts = self._texts(X, reset=False)
+        texts = joined_texts(self, X, reset=False)
         if len(texts) == 0:
             return np.empty((0, 2))
         positive = _predict(self.model_, self._batches(texts, None, shuffle=False))
@@ -450,22 +463,14 @@ class TransformerClassifier(ClassifierMixin, BaseEstimator):
         an error unless ``overwrite``. ``TransformerClassifier.load(path)`` reads it back
         without the pre-trained model's package."""
         check_is_fitted(self, "model_")
-        target = Path(path)
-        if target.exists() and not overwrite:
-            raise FileExistsError(f"{target} already exists; pass overwrite=True to replace it")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-        try:
+        with atomic_directory(path, overwrite=overwrite) as staging:
             self.model_.save(staging / MODEL_FILE)
             (staging / VOCABULARY_FILE).write_text(
                 "\n".join(self.tokenization_.vocabulary) + "\n", encoding="utf-8")
             (staging / ESTIMATOR_FILE).write_text(
                 json.dumps(self._saved_state(), indent=1, ensure_ascii=False,
                            default=_json_value), encoding="utf-8")
-            _replace_directory(staging, target)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-        return target
+        return Path(path)
 
     @classmethod
     def load(cls, path) -> TransformerClassifier:
@@ -535,67 +540,6 @@ class TransformerClassifier(ClassifierMixin, BaseEstimator):
         tags.classifier_tags.multi_class = False
         tags.non_deterministic = self.random_state is None
         return tags
-
-    # --- input ----------------------------------------------------------------------------
-    def _texts(self, X, *, reset: bool) -> pa.Array:
-        """One text per row: a column as it is, a table's columns joined with a space."""
-        reject_complex(X)
-        if is_one_column(X):
-            if reset:
-                self.n_features_in_ = 1
-                self.__dict__.pop("feature_names_in_", None)
-                if isinstance(X, pd.Series) and isinstance(X.name, str):
-                    self.feature_names_in_ = np.array([X.name], dtype=object)
-            elif getattr(self, "n_features_in_", 1) != 1:
-                raise ValueError(f"Reshape your data: X is one column of texts, but "
-                                 f"TransformerClassifier was fitted on {self.n_features_in_} "
-                                 "columns")
-            return as_text_array(X)
-        table = validate_data(self, X, dtype=object, ensure_all_finite=False, reset=reset,
-                              ensure_min_features=1)
-        columns = [as_text_array(table[:, j]) for j in range(table.shape[1])]
-        if len(columns) == 1:
-            return columns[0]
-        return pc.binary_join_element_wise(*columns, pa.scalar(" ", pa.large_string()))
-
-    def _check_params(self) -> None:
-        if self.pooling not in POOLINGS:
-            raise ValueError(f"pooling must be one of {POOLINGS}, got {self.pooling!r}")
-        if not isinstance(self.model, (str, os.PathLike)):
-            raise ValueError(f"model must be 'default' or the path of a BERT model folder, got "
-                             f"{type(self.model).__name__}")
-        _check_int("max_len", self.max_len, minimum=3)
-        for name in ("epochs", "batch_size", "pad_multiple"):
-            _check_int(name, getattr(self, name), minimum=1)
-        for name in ("dropout", "warmup_fraction"):
-            value = getattr(self, name)
-            if (not isinstance(value, numbers.Real) or isinstance(value, bool)
-                    or not 0 <= value < 1):
-                raise ValueError(f"{name} must be a number in [0, 1), got {value!r}")
-        if (not isinstance(self.learning_rate, numbers.Real)
-                or isinstance(self.learning_rate, bool) or not self.learning_rate > 0):
-            raise ValueError(f"learning_rate must be a positive number, got "
-                             f"{self.learning_rate!r}")
-        if (not isinstance(self.weight_decay, numbers.Real)
-                or isinstance(self.weight_decay, bool) or self.weight_decay < 0):
-            raise ValueError(f"weight_decay must be a non-negative number, got "
-                             f"{self.weight_decay!r}")
-        if self.clipnorm is not None and (not isinstance(self.clipnorm, numbers.Real)
-                                          or isinstance(self.clipnorm, bool)
-                                          or not self.clipnorm > 0):
-            raise ValueError(f"clipnorm must be a positive number or None, got "
-                             f"{self.clipnorm!r}")
-        if self.validation_fraction is not None and (
-                not isinstance(self.validation_fraction, numbers.Real)
-                or isinstance(self.validation_fraction, bool)
-                or not 0 <= self.validation_fraction < 1):
-            raise ValueError(f"validation_fraction must be in [0, 1) or None (0 and None "
-                             f"hold no rows out), got {self.validation_fraction!r}")
-        if self.bucket_batches is not None:
-            _check_int("bucket_batches", self.bucket_batches, minimum=1, extra="or None")
-        if self.jit_compile not in ("auto", True, False):
-            raise ValueError(f"jit_compile must be 'auto', True or False, got "
-                             f"{self.jit_compile!r}")
 
 
 class _EpochRecorder(keras.callbacks.Callback):
@@ -669,24 +613,6 @@ def _model_from_bytes(data: bytes):
         return _load_model(path)
 
 
-def _replace_directory(staging: Path, target: Path) -> None:
-    """Rename ``staging`` to ``target``, moving an existing ``target`` aside first."""
-    if not target.exists():
-        os.replace(staging, target)
-        return
-    if not target.is_dir():
-        raise FileExistsError(f"{target} exists and is not a directory")
-    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
-    old.rmdir()
-    os.replace(target, old)
-    try:
-        os.replace(staging, target)
-    except OSError:
-        os.replace(old, target)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
-
-
 def _json_value(value):
     """NumPy scalars and arrays in parameters and labels as plain JSON values."""
     if isinstance(value, (np.generic, np.ndarray)):
@@ -703,10 +629,3 @@ def _seed(random_state) -> int | None:
         return int(random_state)
     raise ValueError(f"random_state must be an int, a numpy RandomState or None, got "
                      f"{random_state!r}")
-
-
-def _check_int(name: str, value, *, minimum: int, extra: str = "") -> None:
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < minimum:
-        kind = "a positive int" if minimum == 1 else f"an int of at least {minimum}"
-        raise ValueError(f"{name} must be {kind}{' ' + extra if extra else ''}, got "
-                         f"{value!r}")

@@ -20,8 +20,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from ._embedding_io import _keyed_vectors
-from ._embedding_lookup import FALLBACKS, check_fallbacks, resolve_words
+from ._io import keyed_vectors
+from ._lookup import FALLBACKS, check_fallbacks, resolve_words
 
 COMBINATIONS = ("mean", "concat")
 # Rows added at a time: bounds the temporary arrays while summing millions of vectors.
@@ -187,7 +187,7 @@ def _weighted_mean(vector_sets, shares, entries):
             part = rows[start:start + _ROWS_AT_ONCE]
             factor = (share / weight[part]).astype(np.float32)
             total[part] += factor[:, None] * _source_rows(source, source_rows, start)
-    return _keyed_vectors(words, total, index)
+    return keyed_vectors(words, total, index)
 
 
 def _concatenate(vector_sets, entries):
@@ -200,7 +200,7 @@ def _concatenate(vector_sets, entries):
             combined[rows[start:start + _ROWS_AT_ONCE], column:column + width] = \
                 _source_rows(source, source_rows, start)
         column += width
-    return _keyed_vectors(words, combined, index)
+    return keyed_vectors(words, combined, index)
 
 
 def _source_rows(source, rows: np.ndarray, start: int) -> np.ndarray:

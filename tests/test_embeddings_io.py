@@ -13,9 +13,9 @@ import pytest
 from gensim.models import KeyedVectors
 from gensim.test.utils import datapath
 
-from textclf.features import (
+from textclf.embeddings import (
     EmbeddingFormatError,
-    _embedding_io,
+    _io,
     default_embeddings,
     load_embeddings,
     train_embeddings,
@@ -113,7 +113,7 @@ def test_blocks_split_anywhere_give_the_same_vectors(tmp_path, gensim_glove, mon
     binary = tmp_path / "vectors.bin"
     gensim_glove.save_word2vec_format(binary, binary=True)
     whole_text, whole_binary = load_embeddings(GLOVE), load_embeddings(binary)
-    monkeypatch.setattr(_embedding_io, "_BLOCK_BYTES", 97)  # splits lines and records
+    monkeypatch.setattr(_io, "_BLOCK_BYTES", 97)  # splits lines and records
     for path, whole in ((GLOVE, whole_text), (binary, whole_binary)):
         split = load_embeddings(path)
         assert split.index_to_key == whole.index_to_key
@@ -177,7 +177,7 @@ def test_max_words_reads_only_the_first_rows(tmp_path, gensim_glove):
 
 def test_a_duplicated_word_keeps_its_first_vector(write_file, caplog):
     path = write_file("dup.txt", "a 1 2\nb 3 4\na 5 6\n")
-    with caplog.at_level(logging.INFO, logger="textclf.features"):
+    with caplog.at_level(logging.INFO, logger="textclf.embeddings"):
         loaded = load_embeddings(path)
     assert loaded.index_to_key == ["a", "b"]
     np.testing.assert_array_equal(loaded["a"], np.float32([1, 2]))
@@ -241,7 +241,7 @@ def test_a_missing_file_says_what_to_provide(tmp_path):
 
 
 def test_growing_rows_keep_every_block_in_order():
-    rows = _embedding_io._GrowingRows(dim=3, capacity=2)
+    rows = _io._GrowingRows(dim=3, capacity=2)
     blocks = [np.full((count, 3), count, dtype=np.float32) for count in (1, 4, 1500, 2)]
     for block in blocks:
         rows.append(block)
@@ -265,7 +265,7 @@ CORPUS = ["the cat sat on the mat", "the dog sat on the log", "a cat and a dog",
 
 
 def test_trained_word2vec_is_reproducible_with_a_seed_and_logs(caplog):
-    with caplog.at_level(logging.INFO, logger="textclf.features"):
+    with caplog.at_level(logging.INFO, logger="textclf.embeddings"):
         first = train_embeddings(CORPUS, vector_size=16, seed=3)
     assert "trained word2vec vectors (16 dimensions) for 9 words on 100 texts" in caplog.text
     again = train_embeddings(CORPUS, vector_size=16, seed=3)

@@ -14,16 +14,16 @@ from collections.abc import Sequence
 
 import pyarrow.compute as pc
 
-from .._text_input import as_text_array
-from ._embedding_combine import combine_embeddings
-from ._embedding_io import (
+from .._text_input import as_text_array, split_tokens
+from ._combine import combine_embeddings
+from ._io import (
     TRAINING_METHODS,
     default_embeddings,
     load_embeddings,
     logger,
     train_embeddings,
 )
-from ._embedding_lookup import FALLBACKS, candidate_spellings, split_tokens
+from ._lookup import FALLBACKS, candidate_spellings
 
 
 def load_embeddings_for(paths: Sequence[str | os.PathLike], texts, *,

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
-logger = logging.getLogger("textclf.features")
+logger = logging.getLogger("textclf.embeddings")
 
 UNKNOWN_ROWS = ("random", "zero")
 # Rows summed at a time for the statistics: a 2.2M x 300 float64 copy would be 5 GB.
@@ -52,9 +52,8 @@ def build_embedding_matrix(vocabulary: Sequence[str] | Mapping[str, int], embedd
         Finds other spellings of the words ``embeddings`` lacks as spelled: called once as
         ``lookup(words, embeddings)`` with those words (distinct), it returns a mapping
         ``{word: key or None}`` giving the key whose vector each word takes (e.g. its
-        lower-case form), None or no entry where there is none. ``resolve_words`` of
-        ``textclf.features._embedding_lookup`` (lower/upper/title case, stems, lemma) has
-        this form. Without it words are looked up exactly as given.
+        lower-case form), None or no entry where there is none. ``resolve_words``
+        (lower/upper/title case, stems, lemma) has this form. Without it words are looked up exactly as given.
     return_found : bool, default=False
         Also return a boolean array, True for the rows filled from ``embeddings``
         (``found.sum()`` words were found).

