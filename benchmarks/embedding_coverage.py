@@ -24,8 +24,7 @@ import pandas as pd
 from benchmarks._common import QUORA, RESULTS, SHIPPED
 from textclf._io import atomic_write
 from textclf.data import load_dataset, read_test, read_train
-from textclf.features import default_embeddings, embedding_coverage
-from textclf.features._embedding_lookup import FALLBACKS
+from textclf.embeddings import FALLBACKS, default_embeddings, embedding_coverage
 from textclf.text import EmbeddingNormalizer, TextCleaner
 
 VIEWS = {

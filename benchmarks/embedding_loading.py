@@ -91,7 +91,7 @@ def measure(path: str, loader: str, vocabulary_size: int, words: int) -> dict:
     # Imported before the baseline is taken, so it measures loading only.
     import gensim.models  # noqa: F401
 
-    from textclf.features import load_embeddings
+    from textclf.embeddings import load_embeddings
 
     vocabulary = None
     if vocabulary_size:

@@ -32,7 +32,8 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 
 from .._progress import progress
-from ..features import cache_features, load_embeddings_for
+from ..embeddings import load_embeddings_for
+from ..features import cache_features
 from ..models import (
     OofResult,
     StackedEnsemble,
