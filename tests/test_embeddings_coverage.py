@@ -59,7 +59,7 @@ def test_coverage_of_no_words_is_undefined():
 
 
 def test_coverage_rejects_bad_arguments():
-    with pytest.raises(ValueError, match="top must be"):
+    with pytest.raises(ValueError, match="'top' parameter"):
         embedding_coverage(TEXTS, VOCABULARY, top=-1)
     with pytest.raises(ValueError, match="one column"):
         embedding_coverage(pd.DataFrame({"a": ["x"], "b": ["y"]}), VOCABULARY)

@@ -307,3 +307,11 @@ def test_loading_benchmark_runs_at_a_tiny_size(tmp_path, capsys, monkeypatch):
     loaded = load_embeddings(generated)
     assert loaded.vectors.shape == (3000, 20)
     assert loaded.index_to_key[:3] == ["a", "b", "c"] and loaded.index_to_key[26] == "aa"
+
+
+@pytest.mark.parametrize(("settings", "parameter"), [
+    ({"format": "fasttext-bin"}, "format"), ({"max_words": -1}, "max_words"),
+    ({"max_words": True}, "max_words"), ({"max_words": 2.5}, "max_words")])
+def test_bad_settings_are_refused_before_the_file_is_read(settings, parameter, tmp_path):
+    with pytest.raises(ValueError, match=f"'{parameter}' parameter of load_embeddings"):
+        load_embeddings(tmp_path / "never-read.txt", **settings)

@@ -80,10 +80,10 @@ def test_lookup_finds_other_spellings_of_missing_words(vectors):
 
 
 @pytest.mark.parametrize(("arguments", "error", "message"), [
-    ({"unknown": "mean"}, ValueError, "unknown must be one of"),
+    ({"unknown": "mean"}, ValueError, "'unknown' parameter"),
     ({"padding_index": 2}, ValueError, r"padding_index must be a row of the matrix, 0 to 1"),
     ({"padding_index": True}, ValueError, "padding_index"),
-    ({"lookup": "lower"}, TypeError, "lookup must be callable"),
+    ({"lookup": "lower"}, TypeError, "'lookup' parameter"),
 ])
 def test_invalid_matrix_options(vectors, arguments, error, message):
     with pytest.raises(error, match=message):

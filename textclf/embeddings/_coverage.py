@@ -15,7 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from sklearn.utils._param_validation import validate_params
 
+from .._param_validation import NonBoolInterval
 from .._text_input import as_text_array, is_one_column, split_tokens
 from ._lookup import AS_IS, FALLBACKS, check_fallbacks, find_keys, keys_of
 
@@ -88,6 +90,8 @@ def _markdown_cell(text: str) -> str:
     return "`" + text.replace("|", "\\|").replace("`", "'") + "`"
 
 
+@validate_params({"top": [NonBoolInterval(numbers.Integral, 0, None, closed="left")]},
+                 prefer_skip_nested_validation=True)
 def embedding_coverage(texts, embeddings, fallbacks: Sequence[str] = FALLBACKS,
                        top: int = 20) -> EmbeddingCoverage:
     """Coverage of ``texts`` by ``embeddings``: shares of distinct words and of tokens that
@@ -95,17 +99,15 @@ def embedding_coverage(texts, embeddings, fallbacks: Sequence[str] = FALLBACKS,
     words.
 
     ``texts`` is one column of texts (a list, a 1-D array, a pandas Series, an Arrow array;
-    None/NaN count as empty), already normalised: tokens are white-space separated. ``embeddings`` is a
-    gensim ``KeyedVectors`` or any container of keys; ``fallbacks`` as for
-    ``resolve_words``, ``()`` for exact spellings only.
+    None/NaN count as empty), already normalised: tokens are white-space separated.
+    ``embeddings`` is a gensim ``KeyedVectors`` or any container of keys; ``fallbacks`` as
+    for ``resolve_words``, ``()`` for exact spellings only.
 
     >>> report = embedding_coverage(["The cat sat", "the cat"], {"the", "cat"})
     >>> report.vocabulary_coverage, report.token_coverage, report.top_missing
     (0.75, 0.8, [('sat', 1)])
     """
     fallbacks = check_fallbacks(fallbacks)
-    if not isinstance(top, numbers.Integral) or isinstance(top, bool) or top < 0:
-        raise ValueError(f"top must be a non-negative int, got {top!r}")
     tokens, _ = split_tokens(_text_column(texts))
     counted = pc.value_counts(tokens)
     words = counted.field("values").to_pylist()

@@ -32,7 +32,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
+from sklearn.utils._param_validation import StrOptions, validate_params
 
+from .._param_validation import NonBoolInterval
 from .._progress import reading_progress
 from .._text_input import as_text_array
 
@@ -69,6 +71,9 @@ class EmbeddingFormatError(ValueError):
         self.line = line
 
 
+@validate_params({"format": [StrOptions(set(FORMATS))],
+                  "max_words": [NonBoolInterval(numbers.Integral, 0, None, closed="left"), None]},
+                 prefer_skip_nested_validation=True)
 def load_embeddings(path: str | os.PathLike, vocabulary: Iterable[str] | None = None, *,
                     format: str = "auto", max_words: int | None = None,
                     fallback_encoding: str | None = "latin-1"):
@@ -125,11 +130,6 @@ def load_embeddings(path: str | os.PathLike, vocabulary: Iterable[str] | None = 
     of the first row. Fields are separated by single spaces; blank lines, trailing blanks
     and Windows line ends are accepted.
     """
-    if format not in FORMATS:
-        raise ValueError(f"format must be one of {FORMATS}, got {format!r}")
-    if max_words is not None and (not isinstance(max_words, numbers.Integral)
-                                  or isinstance(max_words, bool) or max_words < 0):
-        raise ValueError(f"max_words must be a non-negative integer or None, got {max_words!r}")
     keep = _as_vocabulary(vocabulary)
     decode = _word_decoder(fallback_encoding)
     path = Path(path)

@@ -13,6 +13,7 @@ import numbers
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
+from sklearn.utils._param_validation import StrOptions, validate_params
 
 logger = logging.getLogger("textclf.embeddings")
 
@@ -21,6 +22,8 @@ UNKNOWN_ROWS = ("random", "zero")
 _ROWS_AT_ONCE = 1 << 16
 
 
+@validate_params({"unknown": [StrOptions(set(UNKNOWN_ROWS))], "lookup": [callable, None]},
+                 prefer_skip_nested_validation=True)
 def build_embedding_matrix(vocabulary: Sequence[str] | Mapping[str, int], embeddings, *,
                            unknown: str = "random", seed: int | None = 0,
                            padding_index: int | None = None,
@@ -53,7 +56,8 @@ def build_embedding_matrix(vocabulary: Sequence[str] | Mapping[str, int], embedd
         ``lookup(words, embeddings)`` with those words (distinct), it returns a mapping
         ``{word: key or None}`` giving the key whose vector each word takes (e.g. its
         lower-case form), None or no entry where there is none. ``resolve_words``
-        (lower/upper/title case, stems, lemma) has this form. Without it words are looked up exactly as given.
+        (lower/upper/title case, stems, lemma) has this form. Without it words are looked
+        up exactly as given.
     return_found : bool, default=False
         Also return a boolean array, True for the rows filled from ``embeddings``
         (``found.sum()`` words were found).
@@ -64,10 +68,6 @@ def build_embedding_matrix(vocabulary: Sequence[str] | Mapping[str, int], embedd
     found : ndarray of bool, shape (rows,)
         Only when ``return_found`` is true.
     """
-    if unknown not in UNKNOWN_ROWS:
-        raise ValueError(f"unknown must be one of {UNKNOWN_ROWS}, got {unknown!r}")
-    if lookup is not None and not callable(lookup):
-        raise TypeError(f"lookup must be callable or None, got {type(lookup).__name__}")
     words, rows, n_rows = _word_rows(vocabulary)
     if padding_index is not None and (
             not isinstance(padding_index, numbers.Integral) or isinstance(padding_index, bool)

@@ -23,7 +23,7 @@ from sklearn.utils import check_consistent_length, check_random_state
 from sklearn.utils._param_validation import StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted
 
-from ..models._validation import N_JOBS, NonBoolInterval
+from .._param_validation import N_JOBS, NonBoolInterval
 from ._base import TextFeatures
 
 ALPHA_PRESETS = ("symmetric", "asymmetric", "auto")

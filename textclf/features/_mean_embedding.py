@@ -81,8 +81,9 @@ class MeanEmbedding(SharedVectorsMixin, TextFeatures):
         - A ``KeyedVectors`` (or any object with ``key_to_index`` and ``vectors``): used as
           it is, read only. ``sklearn.base.clone`` (cross-validation, grid search) would
           deep-copy a plain parameter, gigabytes per fold for a large vocabulary, so this
-          estimator's clones share the object instead (``SharedVectorsMixin``). Pickling the estimator (joblib
-          workers with ``n_jobs > 1``, saving a model) still stores the vectors with it;
+          estimator's clones share the object instead (``SharedVectorsMixin``). Pickling the
+          estimator (joblib workers with ``n_jobs > 1``, saving a model) still stores the
+          vectors with it;
           ``"default"`` or a path keeps the pickle to the fitted vocabulary.
     fallbacks : sequence of str, default=FALLBACKS
         Spellings tried, in order, for a word the embeddings lack as it is:

@@ -31,8 +31,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sklearn.utils._param_validation import StrOptions
 
+from .._param_validation import NonBoolInterval
 from .._progress import bars_shown
-from ..models.neural._params import NumberInterval
 from ._base import TextFeatures
 
 logger = logging.getLogger("textclf.features")
@@ -115,7 +115,8 @@ def encoder_folder(model) -> EncoderFolder:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ValueError(f"{config_file} is not readable JSON: {error}") from error
     if not isinstance(config, dict):
-        raise ValueError(f"{config_file} does not hold a model configuration")
+        # The file's content is wrong, not an argument's type: a ValueError, as for bad JSON.
+        raise ValueError(f"{config_file} does not hold a model configuration")  # noqa: TRY004
 
     if "model_type" in config:  # Hugging Face files
         if config["model_type"] != "bert":
@@ -139,8 +140,8 @@ def encoder_folder(model) -> EncoderFolder:
                                 f"{'Hugging Face' if fmt == 'transformers' else 'keras-hub'} "
                                 "BERT model needs")
     if not isinstance(hidden, int) or not isinstance(positions, int):
-        raise ValueError(f"{config_file} gives no integer hidden size and maximum sequence "
-                         "length")
+        raise ValueError(f"{config_file} gives no integer hidden size and maximum "  # noqa: TRY004
+                         "sequence length")
     if package == DEFAULT_PACKAGE:
         name = _DEFAULT_NAME
     return EncoderFolder(path=path.resolve(), format=fmt, name=name, hidden_size=hidden,
@@ -390,9 +391,9 @@ class _Runner:
     """A loaded encoder: tokenisation and the Keras model from ids to sentence vectors."""
 
     def __init__(self, folder: EncoderFolder, pooling: str, normalize: bool):
-        from ..models.neural._transformer import build_sentence_encoder, load_backbone
-
         import keras
+
+        from ..models.neural._transformer import build_sentence_encoder, load_backbone
 
         self.tokenization = BertTokenization.from_folder(folder)
         self.model = build_sentence_encoder(load_backbone(folder.path), pooling=pooling,
@@ -492,8 +493,8 @@ class SentenceEncoder(TextFeatures):
         "model": [str, os.PathLike],
         "pooling": [StrOptions(set(POOLINGS))],
         # [CLS] and [SEP] take two positions: three leave room for one word piece.
-        "max_len": [NumberInterval(numbers.Integral, 3, None, closed="left")],
-        "batch_size": [NumberInterval(numbers.Integral, 1, None, closed="left")],
+        "max_len": [NonBoolInterval(numbers.Integral, 3, None, closed="left")],
+        "batch_size": [NonBoolInterval(numbers.Integral, 1, None, closed="left")],
         "normalize": ["boolean"],
     }
 

@@ -20,7 +20,7 @@ import pandas as pd
 from sklearn.utils._param_validation import validate_params
 
 from .._io import atomic_write
-from ..models._validation import NonBoolInterval
+from .._param_validation import NonBoolInterval
 from ._threshold import SCORE_THRESHOLD, check_labels_and_scores
 
 COLUMNS = ("qid", "question_text", "target", "proba", "predicted")

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from sklearn.utils._param_validation import validate_parameter_constraints
 
-from ..models._validation import NonBoolInterval
+from .._param_validation import NonBoolInterval
 
 # The seed kernel's candidates: 0.10, 0.11, ..., 0.90 (81 thresholds), rounded so that
 # 0.29 is 0.29 and not 0.29000000000000004.

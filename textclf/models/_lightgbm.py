@@ -26,8 +26,9 @@ from sklearn.utils import check_random_state, compute_sample_weight
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._param_validation import N_JOBS
 from ..data import grouped_train_test_split
-from ._validation import N_JOBS, binary_classes, sample_weights
+from ._validation import binary_classes, sample_weights
 
 # Below this many distinct training rows "auto" trains all n_estimators rounds: a 10%
 # validation part of fewer rows is too noisy to stop on (scikit-learn's HistGradientBoosting

@@ -28,6 +28,7 @@ from sklearn.utils import _safe_indexing, check_consistent_length
 from sklearn.utils._param_validation import validate_params
 from sklearn.utils.multiclass import type_of_target
 
+from .._param_validation import N_JOBS, NonBoolInterval
 from .._progress import progress
 from ..data import duplicate_groups, grouped_stratified_folds
 from ..metrics import (
@@ -37,7 +38,6 @@ from ..metrics import (
     classification_scores,
     cross_fitted_f1,
 )
-from ._validation import N_JOBS, NonBoolInterval
 
 
 @dataclass(frozen=True, eq=False, repr=False)

@@ -1,27 +1,9 @@
-"""Input checks shared by textclf's binary classifiers, with the errors scikit-learn expects,
-and the one parameter constraint that scikit-learn's own lack."""
+"""Input checks shared by textclf's binary classifiers, with the errors scikit-learn expects."""
 
 from __future__ import annotations
 
-from numbers import Integral
-
 import numpy as np
-from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
-
-
-class NonBoolInterval(Interval):
-    """scikit-learn's ``Interval`` constraint without True and False.
-
-    ``Interval(Integral, 1, None)`` takes True as 1, because a bool is an int to Python;
-    a count or a fraction given as a bool is a mistake worth an error.
-    """
-
-    def is_satisfied_by(self, val):
-        return not isinstance(val, (bool, np.bool_)) and super().is_satisfied_by(val)
-
-    def __str__(self):
-        return f"{super().__str__()} (not a bool)"
 
 
 def binary_classes(y, owner: str) -> np.ndarray:
@@ -53,8 +35,3 @@ def sample_weights(sample_weight, n_samples: int) -> np.ndarray:
     if not weight.any():
         raise ValueError("Sample weights must contain at least one non-zero weight")
     return weight
-
-
-# The constraint of an n_jobs as joblib reads it: any int but 0 (-1 is one per CPU).
-N_JOBS = [NonBoolInterval(Integral, None, -1, closed="right"),
-          NonBoolInterval(Integral, 1, None, closed="left")]

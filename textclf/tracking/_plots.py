@@ -21,9 +21,9 @@ from matplotlib.figure import Figure
 from sklearn.utils._param_validation import validate_params
 
 from .._io import atomic_write
+from .._param_validation import NonBoolInterval
 from ..metrics import ClassificationScores, classification_scores, f1_threshold_curve
 from ..metrics._threshold import check_probability_threshold
-from ..models._validation import NonBoolInterval
 
 # Colours of the positive (insincere) and negative (sincere) class, used throughout.
 _POSITIVE, _NEGATIVE, _MARK = "#c0392b", "#2874a6", "#333333"

@@ -27,14 +27,14 @@ import keras
 import numpy as np
 from sklearn.utils._param_validation import Interval, validate_parameter_constraints
 
+from ..._param_validation import NonBoolInterval
 from ._layers import AttentionPooling, MaskedGlobalAveragePooling1D, MaskedGlobalMaxPooling1D
-from ._params import NumberInterval
 
 MIXED_PRECISION_POLICY = "mixed_float16"
 _CONSTRAINTS: dict = {
-    "max_len": [NumberInterval(numbers.Integral, 1, None, closed="left")],
-    "lstm_units": [NumberInterval(numbers.Integral, 1, None, closed="left")],
-    "dense_units": [NumberInterval(numbers.Integral, 1, None, closed="left")],
+    "max_len": [NonBoolInterval(numbers.Integral, 1, None, closed="left")],
+    "lstm_units": [NonBoolInterval(numbers.Integral, 1, None, closed="left")],
+    "dense_units": [NonBoolInterval(numbers.Integral, 1, None, closed="left")],
     "spatial_dropout": [Interval(numbers.Real, 0, 1, closed="left")],
     "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
 }

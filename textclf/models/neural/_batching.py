@@ -27,10 +27,10 @@ import keras
 import numpy as np
 from sklearn.utils._param_validation import validate_parameter_constraints
 
-from ._params import NumberInterval
+from ..._param_validation import NonBoolInterval
 from ._tokenizer import TokenSequences
 
-_POSITIVE_INT = NumberInterval(numbers.Integral, 1, None, closed="left")
+_POSITIVE_INT = NonBoolInterval(numbers.Integral, 1, None, closed="left")
 _CONSTRAINTS: dict = {
     "batch_size": [_POSITIVE_INT],
     "max_len": [_POSITIVE_INT],

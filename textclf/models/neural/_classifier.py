@@ -35,6 +35,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..._io import atomic_directory
+from ..._param_validation import NonBoolInterval
 from ..._text_input import joined_texts
 from ...embeddings import (
     FALLBACKS,
@@ -51,7 +52,7 @@ from ...text import EmbeddingNormalizer
 from .._validation import binary_classes
 from ._architecture import MIXED_PRECISION_POLICY, build_bilstm_attention
 from ._batching import BucketedBatches
-from ._params import TRAINING_CONSTRAINTS, NumberInterval
+from ._params import TRAINING_CONSTRAINTS
 from ._schedules import MODES, CyclicalLearningRate
 from ._swa import StochasticWeightAveraging, first_averaged_epoch
 from ._tokenizer import FIRST_WORD_ID, TOKENIZER_CONSTRAINTS, SequenceTokenizer
@@ -216,8 +217,8 @@ default="default"
         "embedding_weights": ["array-like", None],
         "fallbacks": ["array-like"],
         "normalizer": [HasMethods(["fit_transform"]), None],
-        "lstm_units": [NumberInterval(numbers.Integral, 1, None, closed="left")],
-        "dense_units": [NumberInterval(numbers.Integral, 1, None, closed="left")],
+        "lstm_units": [NonBoolInterval(numbers.Integral, 1, None, closed="left")],
+        "dense_units": [NonBoolInterval(numbers.Integral, 1, None, closed="left")],
         "spatial_dropout": [Interval(numbers.Real, 0, 1, closed="left")],
         "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
         "trainable_embeddings": ["boolean"],
@@ -226,10 +227,10 @@ default="default"
         "cyclical_lr": ["boolean"],
         "max_lr": [Interval(numbers.Real, None, None, closed="neither")],
         "clr_step_size": [StrOptions({"auto"}),
-                          NumberInterval(numbers.Integral, 1, None, closed="left")],
+                          NonBoolInterval(numbers.Integral, 1, None, closed="left")],
         "clr_mode": [StrOptions(set(MODES))],
         "clr_gamma": [Interval(numbers.Real, 0, 1, closed="right")],
-        "swa_start": [NumberInterval(numbers.Real, 0, 1, closed="left"), None],
+        "swa_start": [NonBoolInterval(numbers.Real, 0, 1, closed="left"), None],
         "dynamic_padding": ["boolean"],
     }
 

@@ -17,7 +17,7 @@ import keras
 from keras import ops
 from sklearn.utils._param_validation import validate_parameter_constraints
 
-from ._params import NumberInterval
+from ..._param_validation import NonBoolInterval
 
 
 def _float_mask(mask, inputs):
@@ -58,7 +58,7 @@ class AttentionPooling(keras.layers.Layer):
                  kernel_initializer="glorot_uniform", **kwargs):
         super().__init__(**kwargs)
         validate_parameter_constraints(
-            {"max_steps": [NumberInterval(numbers.Integral, 1, None, closed="left"), None]},
+            {"max_steps": [NonBoolInterval(numbers.Integral, 1, None, closed="left"), None]},
             {"max_steps": max_steps}, caller_name=type(self).__name__)
         self.max_steps = None if max_steps is None else int(max_steps)
         self.epsilon = float(epsilon)

@@ -27,13 +27,13 @@ import keras
 import numpy as np
 from sklearn.utils._param_validation import validate_parameter_constraints, validate_params
 
-from ._params import NumberInterval
+from ..._param_validation import NonBoolInterval
 
 logger = logging.getLogger("textclf.models.neural")
 
 
-@validate_params({"swa_start": [NumberInterval(numbers.Real, 0, 1, closed="left")],
-                  "epochs": [NumberInterval(numbers.Integral, 1, None, closed="left")]},
+@validate_params({"swa_start": [NonBoolInterval(numbers.Real, 0, 1, closed="left")],
+                  "epochs": [NonBoolInterval(numbers.Integral, 1, None, closed="left")]},
                  prefer_skip_nested_validation=True)
 def first_averaged_epoch(swa_start: float, epochs: int) -> int:
     """0-based index of the first epoch whose weights are averaged when averaging starts
@@ -92,7 +92,7 @@ class StochasticWeightAveraging(keras.callbacks.Callback):
     def __init__(self, swa_start: int = 4, batch_norm_data=None):
         super().__init__()
         validate_parameter_constraints(
-            {"swa_start": [NumberInterval(numbers.Integral, 0, None, closed="left")]},
+            {"swa_start": [NonBoolInterval(numbers.Integral, 0, None, closed="left")]},
             {"swa_start": swa_start}, caller_name=type(self).__name__)
         self.swa_start = int(swa_start)
         self.batch_norm_data = batch_norm_data

@@ -17,9 +17,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sklearn.utils._param_validation import StrOptions, validate_parameter_constraints
 
+from ..._param_validation import NonBoolInterval
 from ..._text_input import as_text_array, split_tokens
 from ...embeddings import check_fallbacks, resolve_words
-from ._params import NumberInterval
 
 PADDING_ID = 0
 OOV_ID = 1
@@ -28,8 +28,8 @@ FIRST_WORD_ID = 2
 TRUNCATING = ("pre", "post")
 # The tokenizer's parameters, also those of the classifiers that build one.
 TOKENIZER_CONSTRAINTS: dict = {
-    "max_features": [NumberInterval(numbers.Integral, 1, None, closed="left"), None],
-    "max_len": [NumberInterval(numbers.Integral, 1, None, closed="left")],
+    "max_features": [NonBoolInterval(numbers.Integral, 1, None, closed="left"), None],
+    "max_len": [NonBoolInterval(numbers.Integral, 1, None, closed="left")],
     "truncating": [StrOptions(set(TRUNCATING))],
 }
 

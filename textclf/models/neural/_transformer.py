@@ -38,6 +38,7 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..._io import atomic_directory
+from ..._param_validation import NonBoolInterval
 from ..._text_input import joined_texts
 from ...features._sentence_encoder import (
     POOLINGS,
@@ -49,7 +50,7 @@ from ...features._sentence_encoder import (
 from ...metrics import best_f1_threshold
 from .._validation import binary_classes
 from ._batching import BucketedBatches
-from ._params import TRAINING_CONSTRAINTS, NumberInterval
+from ._params import TRAINING_CONSTRAINTS
 
 logger = logging.getLogger("textclf.models.neural")
 
@@ -305,12 +306,12 @@ class TransformerClassifier(ClassifierMixin, BaseEstimator):
         "model": [str, os.PathLike],
         "pooling": [StrOptions(set(POOLINGS))],
         # [CLS] and [SEP] take two positions: three leave room for one word piece.
-        "max_len": [NumberInterval(numbers.Integral, 3, None, closed="left")],
-        "dropout": [NumberInterval(numbers.Real, 0, 1, closed="left")],
-        "learning_rate": [NumberInterval(numbers.Real, 0, None, closed="neither")],
-        "warmup_fraction": [NumberInterval(numbers.Real, 0, 1, closed="left")],
-        "weight_decay": [NumberInterval(numbers.Real, 0, None, closed="left")],
-        "clipnorm": [NumberInterval(numbers.Real, 0, None, closed="neither"), None],
+        "max_len": [NonBoolInterval(numbers.Integral, 3, None, closed="left")],
+        "dropout": [NonBoolInterval(numbers.Real, 0, 1, closed="left")],
+        "learning_rate": [NonBoolInterval(numbers.Real, 0, None, closed="neither")],
+        "warmup_fraction": [NonBoolInterval(numbers.Real, 0, 1, closed="left")],
+        "weight_decay": [NonBoolInterval(numbers.Real, 0, None, closed="left")],
+        "clipnorm": [NonBoolInterval(numbers.Real, 0, None, closed="neither"), None],
     }
 
     def __init__(self, *, model="default", pooling: str = "mean", max_len: int = 128,
