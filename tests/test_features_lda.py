@@ -10,9 +10,10 @@ from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import make_pipeline
 from sklearn.utils._param_validation import InvalidParameterError
 
+from textclf._text_input import split_words
 from textclf.data import load_dataset
 from textclf.features import LdaTopics
-from textclf.features._lda import _bags_of_words, _split_words
+from textclf.features._lda import _bags_of_words
 from textclf.text import TextCleaner
 
 SPORTS = ["football", "goal", "match", "team", "player", "score", "league", "coach", "stadium",
@@ -95,7 +96,7 @@ def test_each_class_leans_to_its_own_topic(fitted, corpus):
 def test_vectorised_inference_agrees_with_gensim(fitted, corpus):
     texts, _ = corpus
     model = fitted.models_[0]
-    bags = _bags_of_words(_split_words(pa.array(texts, pa.large_string())),
+    bags = _bags_of_words(split_words(pa.array(texts, pa.large_string())),
                           fitted.column_states_[0].words)
     gensim_topics = np.array([
         [weight for _, weight in model.get_document_topics(
@@ -106,15 +107,9 @@ def test_vectorised_inference_agrees_with_gensim(fitted, corpus):
 
 
 def test_bags_of_words_count_known_words_only():
-    token_lists = _split_words(pa.array(["b a b", "", "zz a"], pa.large_string()))
+    token_lists = split_words(pa.array(["b a b", "", "zz a"], pa.large_string()))
     bags = _bags_of_words(token_lists, pa.array(["a", "b"], pa.large_string()))
     np.testing.assert_array_equal(bags.toarray(), [[1, 2], [0, 0], [1, 0]])
-
-
-def test_words_are_split_at_any_white_space():
-    texts = pa.array(["", "  ", " a  b ", "a\u00a0b\tc\n", "x"], pa.large_string())
-    assert _split_words(texts).to_pylist() == [[], [], ["a", "b"], ["a", "b", "c"], ["x"]]
-    assert _split_words(texts.slice(2, 2)).to_pylist() == [["a", "b"], ["a", "b", "c"]]
 
 
 def test_texts_without_known_words_get_the_prior(fitted):

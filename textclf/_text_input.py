@@ -99,14 +99,22 @@ def joined_texts(estimator, X, *, reset: bool) -> pa.Array:
     return pc.binary_join_element_wise(*columns, pa.scalar(" ", pa.large_string()))
 
 
-def split_tokens(texts: pa.Array) -> tuple[pa.Array, np.ndarray]:
-    """All tokens of ``texts`` in order (white-space split, as ``str.split()``), and for
-    each token the position of its text."""
+def split_words(texts: pa.Array) -> pa.LargeListArray:
+    """Each text's words: split at any white space, as Python's ``str.split()`` does."""
     token_lists = pc.utf8_split_whitespace(texts)
     tokens = token_lists.flatten()
+    # Arrow keeps the empty strings before, between and after runs of white space.
+    is_word = pc.not_equal(tokens, "").to_numpy(zero_copy_only=False)
     lengths = pc.list_value_length(token_lists).to_numpy(zero_copy_only=False)
-    text_of_token = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
-    # Arrow keeps an empty string before, between and after runs of white space, and for
-    # an empty text; str.split() does not.
-    is_word = pc.not_equal(tokens, "")
-    return tokens.filter(is_word), text_of_token[is_word.to_numpy(zero_copy_only=False)]
+    # Text i's words end where the running count of words stands at the end of its tokens.
+    words_so_far = np.concatenate([[0], np.cumsum(is_word, dtype=np.int64)])
+    offsets = words_so_far[np.concatenate([[0], np.cumsum(lengths, dtype=np.int64)])]
+    return pa.LargeListArray.from_arrays(pa.array(offsets), tokens.filter(pa.array(is_word)))
+
+
+def split_tokens(texts: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """All words of ``texts`` in order (``split_words``, flattened), and for each the
+    position of its text."""
+    words = split_words(texts)
+    per_text = np.diff(words.offsets.to_numpy())
+    return words.flatten(), np.repeat(np.arange(len(texts), dtype=np.int64), per_text)

@@ -27,10 +27,11 @@ report, ``MeanEmbedding`` and the embedding matrix of the neural model.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from functools import cache
 
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from ..text._stemmers import stemmer
 
 # The default fallback chain, tried in this order after the word as it is.
 FALLBACKS = ("lower", "upper", "title", "porter", "lancaster", "snowball", "lemma")
@@ -50,19 +51,10 @@ def _title(words: list[str]) -> list[str]:
     return [word.capitalize() for word in words]
 
 
-@cache
-def _stemmer(name: str):
-    """NLTK's stemmer of that name, built once per process."""
-    from nltk.stem import LancasterStemmer, PorterStemmer, SnowballStemmer
-
-    return {"porter": PorterStemmer, "lancaster": LancasterStemmer,
-            "snowball": lambda: SnowballStemmer("english")}[name]()
-
-
 def _stems(name: str) -> Callable[[list[str]], list[str]]:
     """The fallback step that stems each word with the stemmer ``name``."""
     def stems(words: list[str]) -> list[str]:
-        stem = _stemmer(name).stem
+        stem = stemmer(name).stem
         return [stem(word) for word in words]
     return stems
 

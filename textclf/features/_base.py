@@ -87,10 +87,6 @@ class TextFeatures(TransformerMixin, BaseEstimator):
     def _feature_names(self, state) -> list[str]:
         raise NotImplementedError
 
-    def _text_columns(self, X, *, reset: bool) -> list[pa.Array]:
-        """``text_columns`` for subclasses that override ``fit``."""
-        return text_columns(self, X, reset=reset)
-
     def _input_names(self, input_features) -> list[str]:
         if input_features is not None:
             if len(input_features) != self.n_features_in_:

@@ -24,6 +24,7 @@ from sklearn.utils._param_validation import StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted
 
 from .._param_validation import N_JOBS, NonBoolInterval
+from .._text_input import split_words
 from ._base import TextFeatures
 
 ALPHA_PRESETS = ("symmetric", "asymmetric", "auto")
@@ -251,7 +252,7 @@ default="symmetric"
             # Sorted, the sample streams through online LDA in the caller's order, as the
             # full column would.
             texts = texts.take(np.sort(sample))
-        token_lists = _split_words(texts)
+        token_lists = split_words(texts)
         dictionary = Dictionary(token_lists.to_pylist())
         n_words = len(dictionary)
         dictionary.filter_extremes(no_below=self.no_below, no_above=self.no_above,
@@ -282,7 +283,7 @@ default="symmetric"
         return _TopicModel(model=model, words=words, n_docs=len(texts))
 
     def _transform_column(self, state: _TopicModel, texts: pa.Array) -> np.ndarray:
-        bags = _bags_of_words(_split_words(texts), state.words)
+        bags = _bags_of_words(split_words(texts), state.words)
         return _topic_proportions(bags, state.model)
 
     def _feature_names(self, state: _TopicModel) -> list[str]:
@@ -325,19 +326,6 @@ class _TopicModel:
     model: object
     words: pa.Array
     n_docs: int
-
-
-def _split_words(texts: pa.Array) -> pa.LargeListArray:
-    """Each text's words: split at any white space, as Python's ``str.split()`` does."""
-    token_lists = pc.utf8_split_whitespace(texts)
-    tokens = token_lists.flatten()
-    # Arrow keeps the empty strings before, between and after runs of white space.
-    is_word = pc.not_equal(tokens, "").to_numpy(zero_copy_only=False)
-    lengths = pc.list_value_length(token_lists).to_numpy(zero_copy_only=False)
-    # Text i's words end where the running count of words stands at the end of its tokens.
-    words_so_far = np.concatenate([[0], np.cumsum(is_word, dtype=np.int64)])
-    offsets = words_so_far[np.concatenate([[0], np.cumsum(lengths, dtype=np.int64)])]
-    return pa.LargeListArray.from_arrays(pa.array(offsets), tokens.filter(pa.array(is_word)))
 
 
 def _bags_of_words(token_lists: pa.ListArray, words: pa.Array) -> sp.csr_matrix:

@@ -141,8 +141,7 @@ class MeanEmbedding(SharedVectorsMixin, TextFeatures):
 
     # --- per-column protocol ----------------------------------------------------------
     def _check_params(self) -> None:
-        # Called by TextFeatures at fit and transform.
-        self._validate_params()
+        # Called by TextFeatures at fit and transform, after the parameter constraints.
         check_embedding_source(self.embeddings)
         check_fallbacks(self.fallbacks)
         self._poolings()

@@ -33,6 +33,7 @@ from sklearn.utils._param_validation import StrOptions
 
 from .._param_validation import NonBoolInterval
 from .._progress import bars_shown
+from .._text_input import text_columns
 from ._base import TextFeatures
 
 logger = logging.getLogger("textclf.features")
@@ -527,17 +528,13 @@ class SentenceEncoder(TextFeatures):
                 "max_len": int(self.max_len), "normalize": bool(self.normalize)}
 
     # --- per-column protocol ------------------------------------------------------------
-    def _check_params(self) -> None:
-        # Called by TextFeatures at transform.
-        self._validate_params()
-
     def fit(self, X, y=None):
         """Check the model folder and keras-hub, and record the input columns; learns
         nothing from the texts. Returns self."""
         self._validate_params()
         folder = self._folder()
         require_keras_hub("SentenceEncoder")
-        self._text_columns(X, reset=True)
+        text_columns(self, X, reset=True)
         self.column_states_ = [folder.hidden_size] * self.n_features_in_
         self.encoder_identity_ = self.identity()
         return self

@@ -16,6 +16,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..nltk_resources import english_stopwords
 from ._base import TextNormalizer
+from ._stemmers import stemmer
 from ._wordnet_lemmas import lemmatize
 
 # Python's [^\w\s] in RE2 (Arrow's regex engine): Python's \w is Unicode letters, digits
@@ -128,7 +129,7 @@ class TextCleaner(TextNormalizer):
             table = _spacy_lemma_table()
             distinct = pa.array([table.get(w, w) for w in distinct.to_pylist()], pa.large_string())
         if self.stemmer == "porter":
-            stem = _porter().stem
+            stem = stemmer("porter").stem
             distinct = pa.array([stem(w, to_lowercase=False) for w in distinct.to_pylist()],
                                 pa.large_string())
         cleaned_word_of = np.full(len(vocabulary), -1, dtype=np.int64)
@@ -161,9 +162,3 @@ def _spacy_lemma_table():
 
     return load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
 
-
-@cache
-def _porter():
-    from nltk.stem import PorterStemmer
-
-    return PorterStemmer()
