@@ -25,9 +25,10 @@ install: $(INSTALLED)
 run: install
 	$(BIN)/textclf run --resume --overwrite
 
-# One test worker per core; each test file runs whole on one worker, so its module
-# fixtures (a fitted network, a loaded encoder) are built once.
+# The lint first (seconds), then one test worker per core; each test file runs whole on one
+# worker, so its module fixtures (a fitted network, a loaded encoder) are built once.
 test: install
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n auto --dist loadfile
 
 benchmark: install

@@ -1,9 +1,11 @@
+import itertools
+
 import numpy as np
 import pytest
 
 from textclf.models.neural import BucketedBatches, SequenceTokenizer, plan_batches
-from textclf.models.neural._tokenizer import TokenSequences
 from textclf.models.neural._batching import width_ladder
+from textclf.models.neural._tokenizer import TokenSequences
 
 
 def _sequences(lengths) -> TokenSequences:
@@ -96,7 +98,7 @@ def test_the_width_ladder_steps_grow_with_the_width_and_end_at_max_len():
     assert (np.diff(steps) >= 0).all()  # never finer further up
     # Every rung above 16 wastes at most a fifth of its cells on the row one above the rung
     # below.
-    assert all((high - low - 1) / high <= 0.2 for low, high in zip(ladder[3:], ladder[4:]))
+    assert all((high - low - 1) / high <= 0.2 for low, high in itertools.pairwise(ladder[3:]))
     assert width_ladder(16) == (4, 8, 12, 16) and width_ladder(70)[-2:] == (64, 70)
 
 

