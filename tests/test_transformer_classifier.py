@@ -140,7 +140,7 @@ def test_clone_keeps_parameters_and_drops_the_fit(fitted):
     ({"max_len": 2}, r"'max_len' parameter .* an int in the range \[3, inf\)"),
     ({"learning_rate": 0}, r"'learning_rate' parameter .* range \(0\.0, inf\)"),
     ({"warmup_fraction": 1.0}, r"'warmup_fraction' parameter .* range \[0\.0, 1\.0\)"),
-    ({"clipnorm": -1}, r"'clipnorm' parameter .* range \(0\.0, inf\) or None"),
+    ({"clipnorm": -1}, r"'clipnorm' parameter .* range \(0\.0, inf\) \(not a bool\) or None"),
     ({"epochs": 0}, r"'epochs' parameter .* an int in the range \[1, inf\)"),
     ({"epochs": True}, "'epochs' parameter"), ({"dropout": False}, "'dropout' parameter"),
     ({"model": 3}, "'model' parameter of TransformerClassifier must be an instance of 'str'"),
