@@ -18,6 +18,7 @@ from textclf.data import (
     read_test,
     read_train,
     split_train_test,
+    validate_questions,
 )
 
 GOOD_TRAIN = "qid,question_text,target\nq1,Why is the sky blue?,0\nq2,NA,1\nq3,null,0\n"
@@ -143,8 +144,6 @@ def test_empty_texts_are_kept_and_counted_in_a_warning(write_file):
 
 
 def test_frames_with_missing_texts_keep_every_qid():
-    from textclf.data import validate_questions
-
     frame = pd.DataFrame({"qid": ["a", "b"], "question_text": [None, float("nan")]})
     with pytest.warns(EmptyTextWarning):
         checked = validate_questions(frame, source="frame", labelled=False)

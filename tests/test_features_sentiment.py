@@ -15,7 +15,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from textclf.data import load_dataset
 from textclf.features import MetaFeatures, SentimentFeatures
-from textclf.features._sentiment import LONG_TEXT_WORDS
+from textclf.features._sentiment import LONG_TEXT_WORDS, _vader_analyzer
 
 ALL_COLUMNS = ["vader_compound", "vader_pos", "vader_neu", "vader_neg", "textblob_polarity",
                "textblob_subjectivity"]
@@ -26,8 +26,6 @@ def shipped_vader_lexicon(tmp_path, monkeypatch):
     """Score with the lexicon textclf ships, whatever nltk_data this machine has: the
     expected values below are that lexicon's (vaderSentiment 3.3.2's)."""
     import nltk
-
-    from textclf.features._sentiment import _vader_analyzer
 
     monkeypatch.setattr(nltk.data, "path", [str(tmp_path)])
     _vader_analyzer.cache_clear()
