@@ -30,7 +30,6 @@ from sklearn.utils._param_validation import Interval, validate_parameter_constra
 from ..._param_validation import NonBoolInterval
 from ._layers import AttentionPooling, MaskedGlobalAveragePooling1D, MaskedGlobalMaxPooling1D
 
-MIXED_PRECISION_POLICY = "mixed_float16"
 _CONSTRAINTS: dict = {
     "max_len": [NonBoolInterval(numbers.Integral, 1, None, closed="left")],
     "lstm_units": [NonBoolInterval(numbers.Integral, 1, None, closed="left")],

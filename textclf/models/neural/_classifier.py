@@ -41,7 +41,7 @@ from ...embeddings import (
     vocabulary_matrix,
 )
 from ...text import EmbeddingNormalizer
-from ._architecture import MIXED_PRECISION_POLICY, build_bilstm_attention
+from ._architecture import build_bilstm_attention
 from ._keras_classifier import KerasTextClassifier, take_rows
 from ._params import TRAINING_CONSTRAINTS
 from ._schedules import MODES, CyclicalLearningRate
@@ -317,12 +317,12 @@ default="default"
             matrix, max_len=self.max_len, lstm_units=self.lstm_units,
             dense_units=self.dense_units, spatial_dropout=self.spatial_dropout,
             dropout=self.dropout, trainable_embeddings=self.trainable_embeddings,
-            dtype_policy=MIXED_PRECISION_POLICY if self.mixed_precision else None, seed=seed)
-        train_batches = self._batches(sequences, target[train_rows], shuffle=True, seed=seed)
+            dtype_policy=self._dtype_policy(), seed=seed)
+        train_batches = self._sequence_batches(sequences, target[train_rows], shuffle=True,
+                                               seed=seed)
         self._compile(self._optimizer(len(train_batches)))
 
-        valid_batches = (self._batches(self._sequences(take_rows(texts, valid_rows)), None,
-                                       shuffle=False)
+        valid_batches = (self._batches(take_rows(texts, valid_rows), None, shuffle=False)
                          if len(valid_rows) else None)
         valid_target = target[valid_rows].astype(np.int64)
         averaging = []
@@ -331,7 +331,7 @@ default="default"
             first = first_averaged_epoch(float(self.swa_start), self.epochs)
             self.swa_start_epoch_ = first + 1
             averaging.append(StochasticWeightAveraging(
-                first, batch_norm_data=self._batches(sequences, None, shuffle=False)))
+                first, batch_norm_data=self._sequence_batches(sequences, None, shuffle=False)))
         self._train(train_batches, valid_batches, valid_target, averaging)
         self._choose_threshold(valid_batches, valid_target, "final model")
         return self

@@ -42,6 +42,8 @@ logger = logging.getLogger("textclf.models.neural")
 # Files of a saved classifier directory, besides the subclass's vocabulary file.
 MODEL_FILE = "model.keras"
 ESTIMATOR_FILE = "estimator.json"
+# The dtype policy of ``mixed_precision=True``: float16 computations, float32 weights.
+MIXED_PRECISION_POLICY = "mixed_float16"
 
 
 class KerasTextClassifier(ClassifierMixin, BaseEstimator):
@@ -66,7 +68,7 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
 
     # --- hooks ----------------------------------------------------------------------------
     def _sequences(self, texts: pa.Array):
-        """The fitted tokenisation of ``texts``: the id sequences ``_batches`` takes."""
+        """The fitted tokenisation of ``texts``: the id sequences the network reads."""
         raise NotImplementedError
 
     def _pads_dynamically(self) -> bool:
@@ -137,6 +139,10 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
                                         stratify=target, random_state=seed)
         return np.sort(train), np.sort(valid)
 
+    def _dtype_policy(self) -> str | None:
+        """The network's Keras dtype policy; None keeps Keras's default (float32)."""
+        return MIXED_PRECISION_POLICY if self.mixed_precision else None
+
     def _with_loss_scaling(self, optimizer):
         if self.mixed_precision:
             # float16 gradients of small losses underflow to zero; scaling the loss up
@@ -170,11 +176,18 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
             logger.info("%s: validation F1 %.4f at threshold %.3f", model_name,
                         self.validation_f1_, self.threshold_)
 
-    def _batches(self, sequences, target, *, shuffle: bool, seed=None) -> BucketedBatches:
+    def _sequence_batches(self, sequences, target, *, shuffle: bool,
+                          seed=None) -> BucketedBatches:
         return BucketedBatches(sequences, target, batch_size=self.batch_size,
                                max_len=self.max_len, dynamic=self._pads_dynamically(),
                                bucket_batches=self.bucket_batches, shuffle=shuffle,
                                pad_multiple=self.pad_multiple, seed=seed)
+
+    def _batches(self, texts: pa.Array, target, *, shuffle: bool,
+                 seed=None) -> BucketedBatches:
+        """Batches of ``texts`` through the fitted tokenisation."""
+        return self._sequence_batches(self._sequences(texts), target, shuffle=shuffle,
+                                      seed=seed)
 
     # --- prediction -----------------------------------------------------------------------
     def predict_proba(self, X) -> np.ndarray:
@@ -183,8 +196,7 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
         texts = joined_texts(self, X, reset=False)
         if len(texts) == 0:
             return np.empty((0, 2))
-        positive = predict_positive(self.model_,
-                                    self._batches(self._sequences(texts), None, shuffle=False))
+        positive = predict_positive(self.model_, self._batches(texts, None, shuffle=False))
         return np.column_stack([1.0 - positive, positive])
 
     def predict(self, X) -> np.ndarray:

@@ -42,12 +42,11 @@ from ._params import TRAINING_CONSTRAINTS
 
 logger = logging.getLogger("textclf.models.neural")
 
-# The vocabulary file of a saved classifier directory, beside model.keras and estimator.json.
+# Word pieces, one a line, in id order: the tokeniser's own vocabulary file format.
 VOCABULARY_FILE = "vocabulary.txt"
 _FORMAT_VERSION = 1
 # Variables without weight decay (BERT's recipe): biases and layer-norm scales and offsets.
 _NO_WEIGHT_DECAY = ["bias", "gamma", "beta"]
-MIXED_PRECISION_POLICY = "mixed_float16"
 
 
 # --- layers -------------------------------------------------------------------------------
@@ -344,8 +343,7 @@ class TransformerClassifier(KerasTextClassifier):
 
         self.tokenization_ = BertTokenization.from_folder(folder)
         self.encoder_identity_ = folder_identity(folder)
-        backbone = load_backbone(
-            folder.path, dtype=MIXED_PRECISION_POLICY if self.mixed_precision else None)
+        backbone = load_backbone(folder.path, dtype=self._dtype_policy())
         if "pooled_dense" in {layer.name for layer in backbone.layers}:
             # BERT's pooler (a dense layer on [CLS]) is not read by the head: frozen, it gets
             # no optimizer slots and no "gradients do not exist" warning.
@@ -354,12 +352,11 @@ class TransformerClassifier(KerasTextClassifier):
         self.model_ = build_transformer_classifier(
             backbone, pooling=self.pooling, dropout=self.dropout,
             pad_id=self.tokenization_.pad_id, seed=seed)
-        train_batches = self._batches(self._sequences(take_rows(texts, train_rows)),
-                                      target[train_rows], shuffle=True, seed=seed)
+        train_batches = self._batches(take_rows(texts, train_rows), target[train_rows],
+                                      shuffle=True, seed=seed)
         total_steps = self.epochs * len(train_batches)
         self._compile(self._optimizer(total_steps))
-        valid_batches = (self._batches(self._sequences(take_rows(texts, valid_rows)), None,
-                                       shuffle=False)
+        valid_batches = (self._batches(take_rows(texts, valid_rows), None, shuffle=False)
                          if len(valid_rows) else None)
         logger.info("fine-tuning %s: %d training rows, %d validation rows, %d steps",
                     folder.name or folder.path, len(train_rows), len(valid_rows), total_steps)
