@@ -41,7 +41,7 @@ from ...embeddings import (
     vocabulary_matrix,
 )
 from ...text import EmbeddingNormalizer
-from ._architecture import build_bilstm_attention
+from ._architecture import ARCHITECTURE_CONSTRAINTS, build_bilstm_attention
 from ._keras_classifier import KerasTextClassifier, take_rows
 from ._params import TRAINING_CONSTRAINTS
 from ._schedules import MODES, CyclicalLearningRate
@@ -203,16 +203,13 @@ default="default"
     _saved_attributes = ("swa_start_epoch", "embedding_coverage")
     _parameter_constraints: dict = {
         **TOKENIZER_CONSTRAINTS,
+        **ARCHITECTURE_CONSTRAINTS,
         **TRAINING_CONSTRAINTS,
         # Names, paths, vectors or a list of them: check_embeddings_param says what is allowed.
         "embeddings": "no_validation",
         "embedding_weights": ["array-like", None],
         "fallbacks": ["array-like"],
         "normalizer": [HasMethods(["fit_transform"]), None],
-        "lstm_units": [NonBoolInterval(numbers.Integral, 1, None, closed="left")],
-        "dense_units": [NonBoolInterval(numbers.Integral, 1, None, closed="left")],
-        "spatial_dropout": [Interval(numbers.Real, 0, 1, closed="left")],
-        "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
         "trainable_embeddings": ["boolean"],
         "add_pretrained_words": ["boolean"],
         "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
