@@ -30,8 +30,8 @@ from sklearn.utils._param_validation import Interval, validate_parameter_constra
 from ..._param_validation import NonBoolInterval
 from ._layers import AttentionPooling, MaskedGlobalAveragePooling1D, MaskedGlobalMaxPooling1D
 
-MIXED_PRECISION_POLICY = "mixed_float16"
-_CONSTRAINTS: dict = {
+# The network's settings, for build_bilstm_attention and the estimator that passes them on.
+ARCHITECTURE_CONSTRAINTS: dict = {
     "max_len": [NonBoolInterval(numbers.Integral, 1, None, closed="left")],
     "lstm_units": [NonBoolInterval(numbers.Integral, 1, None, closed="left")],
     "dense_units": [NonBoolInterval(numbers.Integral, 1, None, closed="left")],
@@ -88,7 +88,7 @@ def build_bilstm_attention(embedding_matrix: np.ndarray, *, max_len: int = 70,
         raise ValueError(f"embedding_matrix must be (vocabulary_size >= 2, dim >= 1), got "
                          f"shape {matrix.shape}")
     validate_parameter_constraints(
-        _CONSTRAINTS, {"max_len": max_len, "lstm_units": lstm_units,
+        ARCHITECTURE_CONSTRAINTS, {"max_len": max_len, "lstm_units": lstm_units,
                        "dense_units": dense_units, "spatial_dropout": spatial_dropout,
                        "dropout": dropout}, caller_name="build_bilstm_attention")
 

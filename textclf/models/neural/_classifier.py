@@ -20,23 +20,16 @@ import json
 import logging
 import numbers
 import os
-import tempfile
-import time
 from pathlib import Path
 
 import keras
 import numpy as np
 import pyarrow as pa
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
-from sklearn.metrics import log_loss
-from sklearn.model_selection import train_test_split
-from sklearn.utils import check_consistent_length, column_or_1d
+from sklearn.base import clone
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ..._io import atomic_directory
 from ..._param_validation import NonBoolInterval
-from ..._text_input import joined_texts
 from ...embeddings import (
     FALLBACKS,
     SharedVectorsMixin,
@@ -47,11 +40,9 @@ from ...embeddings import (
     pretrained_words,
     vocabulary_matrix,
 )
-from ...metrics import best_f1_threshold
 from ...text import EmbeddingNormalizer
-from .._validation import binary_classes
-from ._architecture import MIXED_PRECISION_POLICY, build_bilstm_attention
-from ._batching import BucketedBatches
+from ._architecture import ARCHITECTURE_CONSTRAINTS, build_bilstm_attention
+from ._keras_classifier import KerasTextClassifier, take_rows
 from ._params import TRAINING_CONSTRAINTS
 from ._schedules import MODES, CyclicalLearningRate
 from ._swa import StochasticWeightAveraging, first_averaged_epoch
@@ -59,16 +50,14 @@ from ._tokenizer import FIRST_WORD_ID, TOKENIZER_CONSTRAINTS, SequenceTokenizer
 
 logger = logging.getLogger("textclf.models.neural")
 
-# Files of a saved classifier directory.
-MODEL_FILE = "model.keras"
+# The vocabulary file of a saved classifier directory, beside model.keras and estimator.json.
 VOCABULARY_FILE = "vocabulary.json"
-ESTIMATOR_FILE = "estimator.json"
 # 2: swa_start became a share of the epochs, and the vocabulary's words resolve unknown
 # tokens by the fallbacks; a format-1 directory would be read with other meanings.
 _FORMAT_VERSION = 2
 
 
-class BiLSTMClassifier(SharedVectorsMixin, ClassifierMixin, BaseEstimator):
+class BiLSTMClassifier(SharedVectorsMixin, KerasTextClassifier):
     """Bidirectional LSTM with attention and pooling over pre-trained word vectors.
 
     Takes one column of raw texts (list, 1-D array, pandas Series); a 2-D table of text
@@ -209,18 +198,18 @@ default="default"
     n_features_in_ : int
     """
 
+    _vocabulary_file = VOCABULARY_FILE
+    _format_version = _FORMAT_VERSION
+    _saved_attributes = ("swa_start_epoch", "embedding_coverage")
     _parameter_constraints: dict = {
         **TOKENIZER_CONSTRAINTS,
+        **ARCHITECTURE_CONSTRAINTS,
         **TRAINING_CONSTRAINTS,
         # Names, paths, vectors or a list of them: check_embeddings_param says what is allowed.
         "embeddings": "no_validation",
         "embedding_weights": ["array-like", None],
         "fallbacks": ["array-like"],
         "normalizer": [HasMethods(["fit_transform"]), None],
-        "lstm_units": [NonBoolInterval(numbers.Integral, 1, None, closed="left")],
-        "dense_units": [NonBoolInterval(numbers.Integral, 1, None, closed="left")],
-        "spatial_dropout": [Interval(numbers.Real, 0, 1, closed="left")],
-        "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
         "trainable_embeddings": ["boolean"],
         "add_pretrained_words": ["boolean"],
         "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
@@ -288,17 +277,8 @@ default="default"
         if self.cyclical_lr and self.max_lr < self.learning_rate:
             raise ValueError(f"max_lr must be at least learning_rate={self.learning_rate} "
                              f"(the cycle's lower bound), got {self.max_lr!r}")
-        if y is None:
-            raise ValueError("BiLSTMClassifier requires y to be passed, but the target y is "
-                             "None")
-        texts = joined_texts(self, X, reset=True)
-        labels = column_or_1d(y, warn=True)
-        check_consistent_length(texts, labels)
-        self.classes_ = binary_classes(labels, "BiLSTMClassifier")
-        target = (labels == self.classes_[1]).astype(np.float32)
-        seed = _seed(self.random_state)
-        if seed is not None:
-            keras.utils.set_random_seed(seed)
+        self._require_y(y)
+        texts, target, seed = self._training_data(X, y)
 
         train_rows, valid_rows = self._split(target, seed)
         self.normalizer_ = (clone(self.normalizer) if self.normalizer is not None
@@ -334,54 +314,24 @@ default="default"
             matrix, max_len=self.max_len, lstm_units=self.lstm_units,
             dense_units=self.dense_units, spatial_dropout=self.spatial_dropout,
             dropout=self.dropout, trainable_embeddings=self.trainable_embeddings,
-            dtype_policy=MIXED_PRECISION_POLICY if self.mixed_precision else None, seed=seed)
-        train_batches = self._batches(sequences, target[train_rows], shuffle=True, seed=seed)
-        optimizer = self._optimizer(len(train_batches))
-        self.model_.compile(optimizer=optimizer, loss="binary_crossentropy",
-                            jit_compile=False if self.run_eagerly else self.jit_compile,
-                            run_eagerly=self.run_eagerly)
+            dtype_policy=self._dtype_policy(), seed=seed)
+        train_batches = self._sequence_batches(sequences, target[train_rows], shuffle=True,
+                                               seed=seed)
+        self._compile(self._optimizer(len(train_batches)))
 
-        valid_batches = None
-        if len(valid_rows):
-            valid_texts = self.normalizer_.transform(_rows(texts, valid_rows))
-            valid_batches = self._batches(self.tokenizer_.transform(valid_texts), None,
-                                          shuffle=False)
-        recorder = _EpochRecorder(valid_batches, target[valid_rows].astype(np.int64))
-        callbacks = [recorder]
+        valid_batches = (self._batches(take_rows(texts, valid_rows), None, shuffle=False)
+                         if len(valid_rows) else None)
+        valid_target = target[valid_rows].astype(np.int64)
+        averaging = []
         self.swa_start_epoch_ = None
         if self.swa_start is not None:
             first = first_averaged_epoch(float(self.swa_start), self.epochs)
             self.swa_start_epoch_ = first + 1
-            callbacks.append(StochasticWeightAveraging(
-                first, batch_norm_data=self._batches(sequences, None, shuffle=False)))
-        self.model_.fit(train_batches, epochs=self.epochs, verbose=self.verbose,
-                        callbacks=callbacks)
-        self.history_ = recorder.history
-
-        self.threshold_, self.validation_f1_ = 0.5, None
-        if valid_batches is not None:
-            proba = _predict(self.model_, valid_batches)
-            best = best_f1_threshold(target[valid_rows].astype(np.int64), proba)
-            self.threshold_, self.validation_f1_ = float(best.threshold), float(best.f1)
-            logger.info("final model: validation F1 %.4f at threshold %.3f",
-                        self.validation_f1_, self.threshold_)
+            averaging.append(StochasticWeightAveraging(
+                first, batch_norm_data=self._sequence_batches(sequences, None, shuffle=False)))
+        self._train(train_batches, valid_batches, valid_target, averaging)
+        self._choose_threshold(valid_batches, valid_target, "final model")
         return self
-
-    def _split(self, target: np.ndarray, seed) -> tuple[np.ndarray, np.ndarray]:
-        rows = np.arange(len(target))
-        if self.validation_fraction is None or self.validation_fraction == 0:
-            return rows, rows[:0]
-        smaller = int(min(target.sum(), len(target) - target.sum()))
-        held_out = smaller * self.validation_fraction
-        if held_out < 1 or smaller - held_out < 1:
-            raise ValueError(
-                f"validation_fraction={self.validation_fraction} of {len(target)} rows leaves "
-                f"a class without rows on one side of the split: the smaller class has only "
-                f"{smaller} rows. Use more rows, another fraction, or "
-                "validation_fraction=None (threshold 0.5)")
-        train, valid = train_test_split(rows, test_size=self.validation_fraction,
-                                        stratify=target, random_state=seed)
-        return np.sort(train), np.sort(valid)
 
     def _optimizer(self, batches_per_epoch: int):
         learning_rate = self.learning_rate
@@ -392,34 +342,13 @@ default="default"
                          else self.clr_step_size)
             learning_rate = CyclicalLearningRate(self.learning_rate, self.max_lr, step_size,
                                                  self.clr_mode, self.clr_gamma)
-        optimizer = keras.optimizers.Adam(learning_rate=learning_rate)
-        if self.mixed_precision:
-            # float16 gradients of small losses underflow to zero; scaling the loss up
-            # before differentiating (and the gradients back down) keeps them.
-            optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
-        return optimizer
+        return self._with_loss_scaling(keras.optimizers.Adam(learning_rate=learning_rate))
 
-    def _batches(self, sequences, target, *, shuffle: bool, seed=None) -> BucketedBatches:
-        return BucketedBatches(sequences, target, batch_size=self.batch_size,
-                               max_len=self.max_len, dynamic=self.dynamic_padding,
-                               bucket_batches=self.bucket_batches, shuffle=shuffle,
-                               pad_multiple=self.pad_multiple, seed=seed)
+    def _pads_dynamically(self) -> bool:
+        return self.dynamic_padding
 
-    # --- prediction -----------------------------------------------------------------------
-    def predict_proba(self, X) -> np.ndarray:
-        """Probabilities of ``classes_[0]`` and ``classes_[1]``, one row per text."""
-        check_is_fitted(self, "model_")
-        texts = joined_texts(self, X, reset=False)
-        if len(texts) == 0:
-            return np.empty((0, 2))
-        sequences = self.tokenizer_.transform(self.normalizer_.transform(_rows(texts)))
-        positive = _predict(self.model_, self._batches(sequences, None, shuffle=False))
-        return np.column_stack([1.0 - positive, positive])
-
-    def predict(self, X) -> np.ndarray:
-        """``classes_[1]`` where its probability reaches ``threshold_``, else ``classes_[0]``."""
-        positive = self.predict_proba(X)[:, 1] >= self.threshold_
-        return self.classes_[positive.astype(np.int64)]
+    def _sequences(self, texts: pa.Array):
+        return self.tokenizer_.transform(self.normalizer_.transform(_rows(texts)))
 
     # --- saving ---------------------------------------------------------------------------
     def save(self, path, *, overwrite: bool = False) -> Path:
@@ -440,55 +369,21 @@ default="default"
             raise TypeError(f"save writes EmbeddingNormalizer settings as JSON and cannot "
                             f"write a {type(self.normalizer_).__name__}; pickle the "
                             "classifier instead (joblib.dump), which keeps any normaliser")
-        with atomic_directory(path, overwrite=overwrite) as staging:
-            self.model_.save(staging / MODEL_FILE)
-            (staging / VOCABULARY_FILE).write_text(
-                json.dumps(self.tokenizer_.words_, ensure_ascii=False), encoding="utf-8")
-            (staging / ESTIMATOR_FILE).write_text(
-                json.dumps(self._saved_state(), indent=1, ensure_ascii=False,
-                           default=_json_value), encoding="utf-8")
-        return Path(path)
+        return super().save(path, overwrite=overwrite)
 
-    @classmethod
-    def load(cls, path) -> BiLSTMClassifier:
-        """A fitted classifier from a directory written by ``save``."""
-        directory = Path(path)
-        for name in (MODEL_FILE, VOCABULARY_FILE, ESTIMATOR_FILE):
-            if not (directory / name).is_file():
-                raise FileNotFoundError(
-                    f"{directory / name} not found: {directory} is not a directory written "
-                    f"by BiLSTMClassifier.save (it needs {MODEL_FILE}, {VOCABULARY_FILE} and "
-                    f"{ESTIMATOR_FILE})")
-        state = json.loads((directory / ESTIMATOR_FILE).read_text(encoding="utf-8"))
-        if state.get("format") != _FORMAT_VERSION:
-            raise ValueError(f"{directory / ESTIMATOR_FILE} has format "
-                             f"{state.get('format')!r}; this textclf reads format "
-                             f"{_FORMAT_VERSION}")
-        params = state["params"]
-        if params["normalizer"] is not None:
-            params["normalizer"] = EmbeddingNormalizer(**params["normalizer"])
-        params["fallbacks"] = tuple(params["fallbacks"])
-        estimator = cls(**params)
-        estimator.normalizer_ = EmbeddingNormalizer(**state["normalizer"])
-        words = json.loads((directory / VOCABULARY_FILE).read_text(encoding="utf-8"))
-        estimator.tokenizer_ = SequenceTokenizer.from_words(
-            words, max_len=estimator.max_len, truncating=estimator.truncating,
-            fallbacks=estimator.fallbacks)
-        estimator.model_ = keras.saving.load_model(directory / MODEL_FILE)
-        labels = np.asarray(state["classes"])
-        estimator.classes_ = labels
-        estimator.threshold_ = float(state["threshold"])
-        estimator.validation_f1_ = state["validation_f1"]
-        estimator.swa_start_epoch_ = state["swa_start_epoch"]
-        estimator.history_ = state["history"]
-        estimator.embedding_coverage_ = state["embedding_coverage"]
-        estimator.n_features_in_ = state["n_features_in"]
-        if state.get("feature_names_in") is not None:
-            estimator.feature_names_in_ = np.asarray(state["feature_names_in"], dtype=object)
-        return estimator
+    def _vocabulary_text(self) -> str:
+        return json.dumps(self.tokenizer_.words_, ensure_ascii=False)
 
-    def _saved_state(self) -> dict:
-        params = self.get_params(deep=False)
+    def _text_step_settings(self) -> dict:
+        return {"normalizer": _normalizer_settings(self.normalizer_)}
+
+    def _restore_text_steps(self, vocabulary: str, state: dict) -> None:
+        self.normalizer_ = EmbeddingNormalizer(**state["normalizer"])
+        self.tokenizer_ = SequenceTokenizer.from_words(
+            json.loads(vocabulary), max_len=self.max_len, truncating=self.truncating,
+            fallbacks=self.fallbacks)
+
+    def _json_params(self, params: dict) -> dict:
         if not all(is_named_source(source) for source in check_embeddings_param(
                 params["embeddings"], params["embedding_weights"])):
             params["embeddings"] = None
@@ -501,119 +396,21 @@ default="default"
         params["fallbacks"] = list(params["fallbacks"])
         if params["normalizer"] is not None:
             params["normalizer"] = _normalizer_settings(params["normalizer"])
-        if not isinstance(params["random_state"], (numbers.Integral, type(None))):
-            params["random_state"] = None  # a RandomState's draws cannot be replayed
-        classes = self.classes_.tolist()
-        return {"format": _FORMAT_VERSION, "params": params,
-                "normalizer": _normalizer_settings(self.normalizer_), "classes": classes,
-                "threshold": self.threshold_, "validation_f1": self.validation_f1_,
-                "swa_start_epoch": self.swa_start_epoch_, "history": self.history_,
-                "embedding_coverage": self.embedding_coverage_,
-                "n_features_in": self.n_features_in_,
-                "feature_names_in": (self.feature_names_in_.tolist()
-                                     if hasattr(self, "feature_names_in_") else None),
-                "keras_backend": keras.backend.backend()}
+        return params
 
-    # --- pickling and cloning -------------------------------------------------------------
-    def __getstate__(self):
-        """Pickle state: the Keras model travels as the bytes of its ``.keras`` file.
-
-        ``oof_predict`` runs folds through joblib, whose worker processes receive and
-        return estimators by pickling; a Keras model itself does not pickle on every
-        backend, its ``.keras`` archive does.
-        """
-        state = super().__getstate__()
-        if "model_" in state:
-            state = dict(state)
-            state["model_"] = _model_bytes(state["model_"])
-        return state
-
-    def __setstate__(self, state):
-        if isinstance(state.get("model_"), bytes):
-            state = dict(state)
-            state["model_"] = _model_from_bytes(state["model_"])
-        super().__setstate__(state)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.string = True
-        tags.input_tags.allow_nan = True  # a missing text is an empty text
-        tags.classifier_tags.multi_class = False
-        tags.non_deterministic = self.random_state is None
-        return tags
-
-
-class _EpochRecorder(keras.callbacks.Callback):
-    """Per-epoch training loss, learning rate and, with validation rows, their loss and
-    best F1: the history a tracking run logs."""
-
-    def __init__(self, valid_batches, valid_target):
-        super().__init__()
-        self.valid_batches = valid_batches
-        self.valid_target = valid_target
-        self.history: dict[str, list] = {"epoch": [], "loss": [], "lr": [], "seconds": []}
-        if valid_batches is not None:
-            self.history.update(val_loss=[], val_f1=[], val_threshold=[])
-        self._started = 0.0
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._started = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        seconds = time.perf_counter() - self._started
-        logs = logs or {}
-        record = {"epoch": epoch + 1, "loss": float(logs.get("loss", float("nan"))),
-                  "lr": float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate)),
-                  "seconds": seconds}
-        if self.valid_batches is not None:
-            proba = _predict(self.model, self.valid_batches)
-            best = best_f1_threshold(self.valid_target, proba)
-            record.update(val_loss=float(log_loss(self.valid_target, proba, labels=[0, 1])),
-                          val_f1=float(best.f1), val_threshold=float(best.threshold))
-        for key, value in record.items():
-            self.history[key].append(value)
-        logger.info("epoch %d: %s", epoch + 1, ", ".join(
-            f"{key} {value:.4g}" for key, value in record.items() if key != "epoch"))
+    @classmethod
+    def _params_from_json(cls, params: dict) -> dict:
+        if params["normalizer"] is not None:
+            params["normalizer"] = EmbeddingNormalizer(**params["normalizer"])
+        params["fallbacks"] = tuple(params["fallbacks"])
+        return params
 
 
 def _rows(texts: pa.Array, rows: np.ndarray | None = None) -> np.ndarray:
     """Texts (those at ``rows``) as a 1-D object array, the column a normaliser takes."""
     if rows is not None:
-        texts = texts.take(pa.array(rows, type=pa.int64()))
+        texts = take_rows(texts, rows)
     return texts.to_numpy(zero_copy_only=False)
-
-
-def _predict(model, batches: BucketedBatches) -> np.ndarray:
-    """Positive-class probabilities in input row order (float64).
-
-    Batch by batch with ``predict_on_batch`` rather than ``predict(batches)``: the compiled
-    prediction step is kept by the model and reused across calls (TensorFlow generalises
-    it to any width after a few), whereas each ``predict`` call over a new dataset builds
-    a new input pipeline, a cost that dominates the per-epoch validation of small sets.
-    """
-    proba = np.concatenate([
-        np.asarray(keras.ops.convert_to_numpy(model.predict_on_batch(batches[i])),
-                   dtype=np.float64).reshape(-1)
-        for i in range(len(batches))])
-    ordered = np.empty_like(proba)
-    ordered[batches.row_order()] = proba
-    return ordered
-
-
-def _model_bytes(model) -> bytes:
-    with tempfile.TemporaryDirectory() as directory:
-        path = Path(directory) / MODEL_FILE
-        model.save(path)
-        return path.read_bytes()
-
-
-def _model_from_bytes(data: bytes):
-    # The custom layers and schedule register themselves when their modules are imported,
-    # which importing this module has done.
-    with tempfile.TemporaryDirectory() as directory:
-        path = Path(directory) / MODEL_FILE
-        path.write_bytes(data)
-        return keras.saving.load_model(path)
 
 
 def _normalizer_settings(normalizer: EmbeddingNormalizer) -> dict:
@@ -621,21 +418,3 @@ def _normalizer_settings(normalizer: EmbeddingNormalizer) -> dict:
     if settings.get("misspellings") is not None:
         settings["misspellings"] = dict(settings["misspellings"])
     return settings
-
-
-def _json_value(value):
-    """NumPy scalars and arrays in parameters and labels as plain JSON values."""
-    if isinstance(value, (np.generic, np.ndarray)):
-        return value.tolist()
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable: {value!r:.80}")
-
-
-def _seed(random_state) -> int | None:
-    if random_state is None:
-        return None
-    if isinstance(random_state, np.random.RandomState):
-        return int(random_state.randint(np.iinfo(np.int32).max))
-    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
-        return int(random_state)
-    raise ValueError(f"random_state must be an int, a numpy RandomState or None, got "
-                     f"{random_state!r}")

@@ -17,29 +17,19 @@ keras-hub when a backbone is loaded.
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import numbers
 import os
-import tempfile
-import time
 from pathlib import Path
 
 import keras
 import numpy as np
 import pyarrow as pa
 from keras import ops
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.metrics import log_loss
-from sklearn.model_selection import train_test_split
-from sklearn.utils import check_consistent_length, column_or_1d
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.validation import check_is_fitted
 
-from ..._io import atomic_directory
 from ..._param_validation import NonBoolInterval
-from ..._text_input import joined_texts
 from ...features._sentence_encoder import (
     POOLINGS,
     BertTokenization,
@@ -47,21 +37,16 @@ from ...features._sentence_encoder import (
     folder_identity,
     require_keras_hub,
 )
-from ...metrics import best_f1_threshold
-from .._validation import binary_classes
-from ._batching import BucketedBatches
+from ._keras_classifier import KerasTextClassifier, take_rows
 from ._params import TRAINING_CONSTRAINTS
 
 logger = logging.getLogger("textclf.models.neural")
 
-# Files of a saved classifier directory.
-MODEL_FILE = "model.keras"
+# Word pieces, one a line, in id order: the tokeniser's own vocabulary file format.
 VOCABULARY_FILE = "vocabulary.txt"
-ESTIMATOR_FILE = "estimator.json"
 _FORMAT_VERSION = 1
 # Variables without weight decay (BERT's recipe): biases and layer-norm scales and offsets.
 _NO_WEIGHT_DECAY = ["bias", "gamma", "beta"]
-MIXED_PRECISION_POLICY = "mixed_float16"
 
 
 # --- layers -------------------------------------------------------------------------------
@@ -224,7 +209,7 @@ def build_transformer_classifier(backbone, *, pooling: str = "mean", dropout: fl
 
 
 # --- the estimator ------------------------------------------------------------------------
-class TransformerClassifier(ClassifierMixin, BaseEstimator):
+class TransformerClassifier(KerasTextClassifier):
     """A pre-trained transformer encoder fine-tuned end to end for binary classification.
 
     Takes one column of raw texts (list, 1-D array, pandas Series; a 2-D table has each
@@ -301,6 +286,9 @@ class TransformerClassifier(ClassifierMixin, BaseEstimator):
     n_features_in_ : int
     """
 
+    _vocabulary_file = VOCABULARY_FILE
+    _format_version = _FORMAT_VERSION
+    _saved_attributes = ("encoder_identity", "encoder_layer_name")
     _parameter_constraints: dict = {
         **TRAINING_CONSTRAINTS,
         "model": [str, os.PathLike],
@@ -344,28 +332,18 @@ class TransformerClassifier(ClassifierMixin, BaseEstimator):
     def fit(self, X, y):
         """Fine-tune on texts ``X`` and binary labels ``y``; returns self."""
         self._validate_params()
-        if y is None:
-            raise ValueError("TransformerClassifier requires y to be passed, but the target y "
-                             "is None")
+        self._require_y(y)
         folder = encoder_folder(self.model)
         if self.max_len > folder.max_positions:
             raise ValueError(f"max_len={self.max_len} exceeds the {folder.max_positions} "
                              f"positions of the model in {folder.path}")
         require_keras_hub("TransformerClassifier")
-        texts = joined_texts(self, X, reset=True)
-        labels = column_or_1d(y, warn=True)
-        check_consistent_length(texts, labels)
-        self.classes_ = binary_classes(labels, "TransformerClassifier")
-        target = (labels == self.classes_[1]).astype(np.float32)
-        seed = _seed(self.random_state)
-        if seed is not None:
-            keras.utils.set_random_seed(seed)
+        texts, target, seed = self._training_data(X, y)
         train_rows, valid_rows = self._split(target, seed)
 
         self.tokenization_ = BertTokenization.from_folder(folder)
         self.encoder_identity_ = folder_identity(folder)
-        backbone = load_backbone(
-            folder.path, dtype=MIXED_PRECISION_POLICY if self.mixed_precision else None)
+        backbone = load_backbone(folder.path, dtype=self._dtype_policy())
         if "pooled_dense" in {layer.name for layer in backbone.layers}:
             # BERT's pooler (a dense layer on [CLS]) is not read by the head: frozen, it gets
             # no optimizer slots and no "gradients do not exist" warning.
@@ -374,50 +352,22 @@ class TransformerClassifier(ClassifierMixin, BaseEstimator):
         self.model_ = build_transformer_classifier(
             backbone, pooling=self.pooling, dropout=self.dropout,
             pad_id=self.tokenization_.pad_id, seed=seed)
-        train_batches = self._batches(_take(texts, train_rows), target[train_rows],
+        train_batches = self._batches(take_rows(texts, train_rows), target[train_rows],
                                       shuffle=True, seed=seed)
         total_steps = self.epochs * len(train_batches)
-        self.model_.compile(optimizer=self._optimizer(total_steps),
-                            loss="binary_crossentropy",
-                            jit_compile=False if self.run_eagerly else self.jit_compile,
-                            run_eagerly=self.run_eagerly)
-        valid_batches = (self._batches(_take(texts, valid_rows), None, shuffle=False)
+        self._compile(self._optimizer(total_steps))
+        valid_batches = (self._batches(take_rows(texts, valid_rows), None, shuffle=False)
                          if len(valid_rows) else None)
         logger.info("fine-tuning %s: %d training rows, %d validation rows, %d steps",
                     folder.name or folder.path, len(train_rows), len(valid_rows), total_steps)
-        recorder = _EpochRecorder(valid_batches, target[valid_rows].astype(np.int64))
-        self.model_.fit(train_batches, epochs=self.epochs, verbose=self.verbose,
-                        callbacks=[recorder])
-        self.history_ = recorder.history
+        valid_target = target[valid_rows].astype(np.int64)
+        self._train(train_batches, valid_batches, valid_target)
         # The same layers without the training state: AdamW's two slots per weight would
         # triple the size of every pickle and save and are of no use to a fitted model.
         self.model_ = keras.Model(self.model_.input, self.model_.output,
                                   name="transformer_classifier")
-
-        self.threshold_, self.validation_f1_ = 0.5, None
-        if valid_batches is not None:
-            proba = _predict(self.model_, valid_batches)
-            best = best_f1_threshold(target[valid_rows].astype(np.int64), proba)
-            self.threshold_, self.validation_f1_ = float(best.threshold), float(best.f1)
-            logger.info("fine-tuned model: validation F1 %.4f at threshold %.3f",
-                        self.validation_f1_, self.threshold_)
+        self._choose_threshold(valid_batches, valid_target, "fine-tuned model")
         return self
-
-    def _split(self, target: np.ndarray, seed) -> tuple[np.ndarray, np.ndarray]:
-        rows = np.arange(len(target))
-        if self.validation_fraction is None or self.validation_fraction == 0:
-            return rows, rows[:0]
-        smaller = int(min(target.sum(), len(target) - target.sum()))
-        held_out = smaller * self.validation_fraction
-        if held_out < 1 or smaller - held_out < 1:
-            raise ValueError(
-                f"validation_fraction={self.validation_fraction} of {len(target)} rows leaves "
-                f"a class without rows on one side of the split: the smaller class has only "
-                f"{smaller} rows. Use more rows, another fraction, or "
-                "validation_fraction=None (threshold 0.5)")
-        train, valid = train_test_split(rows, test_size=self.validation_fraction,
-                                        stratify=target, random_state=seed)
-        return np.sort(train), np.sort(valid)
 
     def _optimizer(self, total_steps: int):
         warmup = math.ceil(self.warmup_fraction * total_steps)
@@ -427,32 +377,10 @@ class TransformerClassifier(ClassifierMixin, BaseEstimator):
                                            weight_decay=self.weight_decay,
                                            clipnorm=self.clipnorm)
         optimizer.exclude_from_weight_decay(var_names=_NO_WEIGHT_DECAY)
-        if self.mixed_precision:
-            # float16 gradients of small losses underflow to zero; scaling the loss up
-            # before differentiating (and the gradients back down) keeps them.
-            optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
-        return optimizer
+        return self._with_loss_scaling(optimizer)
 
-    def _batches(self, texts: pa.Array, target, *, shuffle: bool, seed=None):
-        sequences = self.tokenization_.sequences(texts, int(self.max_len))
-        return BucketedBatches(sequences, target, batch_size=self.batch_size,
-                               max_len=self.max_len, bucket_batches=self.bucket_batches,
-                               shuffle=shuffle, pad_multiple=self.pad_multiple, seed=seed)
-
-    # --- prediction -----------------------------------------------------------------------
-    def predict_proba(self, X) -> np.ndarray:
-        """Probabilities of ``classes_[0]`` and ``classes_[1]``, one row per text."""
-        check_is_fitted(self, "model_")
-        texts = joined_texts(self, X, reset=False)
-        if len(texts) == 0:
-            return np.empty((0, 2))
-        positive = _predict(self.model_, self._batches(texts, None, shuffle=False))
-        return np.column_stack([1.0 - positive, positive])
-
-    def predict(self, X) -> np.ndarray:
-        """``classes_[1]`` where its probability reaches ``threshold_``, else ``classes_[0]``."""
-        positive = self.predict_proba(X)[:, 1] >= self.threshold_
-        return self.classes_[positive.astype(np.int64)]
+    def _sequences(self, texts: pa.Array):
+        return self.tokenization_.sequences(texts, int(self.max_len))
 
     # --- saving ---------------------------------------------------------------------------
     def save(self, path, *, overwrite: bool = False) -> Path:
@@ -463,170 +391,27 @@ class TransformerClassifier(ClassifierMixin, BaseEstimator):
         renamed into place, so ``path`` never holds a partial save; an existing ``path`` is
         an error unless ``overwrite``. ``TransformerClassifier.load(path)`` reads it back
         without the pre-trained model's package."""
-        check_is_fitted(self, "model_")
-        with atomic_directory(path, overwrite=overwrite) as staging:
-            self.model_.save(staging / MODEL_FILE)
-            (staging / VOCABULARY_FILE).write_text(
-                "\n".join(self.tokenization_.vocabulary) + "\n", encoding="utf-8")
-            (staging / ESTIMATOR_FILE).write_text(
-                json.dumps(self._saved_state(), indent=1, ensure_ascii=False,
-                           default=_json_value), encoding="utf-8")
-        return Path(path)
+        return super().save(path, overwrite=overwrite)
 
-    @classmethod
-    def load(cls, path) -> TransformerClassifier:
-        """A fitted classifier from a directory written by ``save``."""
-        directory = Path(path)
-        for name in (MODEL_FILE, VOCABULARY_FILE, ESTIMATOR_FILE):
-            if not (directory / name).is_file():
-                raise FileNotFoundError(
-                    f"{directory / name} not found: {directory} is not a directory written "
-                    f"by TransformerClassifier.save (it needs {MODEL_FILE}, {VOCABULARY_FILE} "
-                    f"and {ESTIMATOR_FILE})")
-        state = json.loads((directory / ESTIMATOR_FILE).read_text(encoding="utf-8"))
-        if state.get("format") != _FORMAT_VERSION:
-            raise ValueError(f"{directory / ESTIMATOR_FILE} has format "
-                             f"{state.get('format')!r}; this textclf reads format "
-                             f"{_FORMAT_VERSION}")
-        estimator = cls(**state["params"])
-        vocabulary = (directory / VOCABULARY_FILE).read_text(encoding="utf-8").splitlines()
-        estimator.tokenization_ = BertTokenization(vocabulary, **state["tokenization"])
-        estimator.model_ = _load_model(directory / MODEL_FILE)
-        estimator.classes_ = np.asarray(state["classes"])
-        for name in ("threshold", "validation_f1", "history", "encoder_identity",
-                     "encoder_layer_name", "n_features_in"):
-            setattr(estimator, f"{name}_", state[name])
-        estimator.threshold_ = float(estimator.threshold_)
-        if state.get("feature_names_in") is not None:
-            estimator.feature_names_in_ = np.asarray(state["feature_names_in"], dtype=object)
-        return estimator
+    def _vocabulary_text(self) -> str:
+        return "\n".join(self.tokenization_.vocabulary) + "\n"
 
-    def _saved_state(self) -> dict:
-        params = self.get_params(deep=False)
+    def _text_step_settings(self) -> dict:
+        return {"tokenization": self.tokenization_.settings()}
+
+    def _restore_text_steps(self, vocabulary: str, state: dict) -> None:
+        self.tokenization_ = BertTokenization(vocabulary.splitlines(), **state["tokenization"])
+
+    def _json_params(self, params: dict) -> dict:
         if not isinstance(params["model"], str):
             params["model"] = os.fspath(params["model"])
-        if not isinstance(params["random_state"], (numbers.Integral, type(None))):
-            params["random_state"] = None  # a RandomState's draws cannot be replayed
-        return {"format": _FORMAT_VERSION, "params": params,
-                "tokenization": self.tokenization_.settings(),
-                "classes": self.classes_.tolist(), "threshold": self.threshold_,
-                "validation_f1": self.validation_f1_, "history": self.history_,
-                "encoder_identity": self.encoder_identity_,
-                "encoder_layer_name": self.encoder_layer_name_,
-                "n_features_in": self.n_features_in_,
-                "feature_names_in": (self.feature_names_in_.tolist()
-                                     if hasattr(self, "feature_names_in_") else None),
-                "keras_backend": keras.backend.backend()}
+        return params
 
-    # --- pickling -------------------------------------------------------------------------
-    def __getstate__(self):
-        """Pickle state: the Keras model travels as the bytes of its ``.keras`` file (a Keras
-        model itself does not pickle on every backend; joblib's workers need pickles)."""
-        state = super().__getstate__()
-        if "model_" in state:
-            state = dict(state)
-            state["model_"] = _model_bytes(state["model_"])
-        return state
+    @staticmethod
+    def _load_keras_model(path: Path):
+        # keras-hub registers BertBackbone for deserialisation when it is imported; this
+        # module's layers and schedule registered themselves on import.
+        require_keras_hub("loading a TransformerClassifier")
+        import keras_hub  # noqa: F401
 
-    def __setstate__(self, state):
-        if isinstance(state.get("model_"), bytes):
-            state = dict(state)
-            state["model_"] = _model_from_bytes(state["model_"])
-        super().__setstate__(state)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.string = True
-        tags.input_tags.allow_nan = True  # a missing text is an empty text
-        tags.classifier_tags.multi_class = False
-        tags.non_deterministic = self.random_state is None
-        return tags
-
-
-class _EpochRecorder(keras.callbacks.Callback):
-    """Per-epoch training loss, learning rate and, with validation rows, their loss and
-    best F1: the history a tracking run logs."""
-
-    def __init__(self, valid_batches, valid_target):
-        super().__init__()
-        self.valid_batches = valid_batches
-        self.valid_target = valid_target
-        self.history: dict[str, list] = {"epoch": [], "loss": [], "lr": [], "seconds": []}
-        if valid_batches is not None:
-            self.history.update(val_loss=[], val_f1=[], val_threshold=[])
-        self._started = 0.0
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._started = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        seconds = time.perf_counter() - self._started
-        logs = logs or {}
-        record = {"epoch": epoch + 1, "loss": float(logs.get("loss", float("nan"))),
-                  "lr": float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate)),
-                  "seconds": seconds}
-        if self.valid_batches is not None:
-            proba = _predict(self.model, self.valid_batches)
-            best = best_f1_threshold(self.valid_target, proba)
-            record.update(val_loss=float(log_loss(self.valid_target, proba, labels=[0, 1])),
-                          val_f1=float(best.f1), val_threshold=float(best.threshold))
-        for key, value in record.items():
-            self.history[key].append(value)
-        logger.info("epoch %d: %s", epoch + 1, ", ".join(
-            f"{key} {value:.4g}" for key, value in record.items() if key != "epoch"))
-
-
-def _take(texts: pa.Array, rows: np.ndarray) -> pa.Array:
-    return texts.take(pa.array(rows, type=pa.int64()))
-
-
-def _predict(model, batches: BucketedBatches) -> np.ndarray:
-    """Positive-class probabilities in input row order (float64), batch by batch."""
-    proba = np.concatenate([
-        np.asarray(keras.ops.convert_to_numpy(model.predict_on_batch(batches[i])),
-                   dtype=np.float64).reshape(-1)
-        for i in range(len(batches))])
-    ordered = np.empty_like(proba)
-    ordered[batches.row_order()] = proba
-    return ordered
-
-
-def _load_model(path: Path):
-    # keras-hub registers BertBackbone for deserialisation when it is imported; this
-    # module's layers and schedule registered themselves on import.
-    require_keras_hub("loading a TransformerClassifier")
-    import keras_hub  # noqa: F401
-
-    return keras.saving.load_model(path)
-
-
-def _model_bytes(model) -> bytes:
-    with tempfile.TemporaryDirectory() as directory:
-        path = Path(directory) / MODEL_FILE
-        model.save(path)
-        return path.read_bytes()
-
-
-def _model_from_bytes(data: bytes):
-    with tempfile.TemporaryDirectory() as directory:
-        path = Path(directory) / MODEL_FILE
-        path.write_bytes(data)
-        return _load_model(path)
-
-
-def _json_value(value):
-    """NumPy scalars and arrays in parameters and labels as plain JSON values."""
-    if isinstance(value, (np.generic, np.ndarray)):
-        return value.tolist()
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable: {value!r:.80}")
-
-
-def _seed(random_state) -> int | None:
-    if random_state is None:
-        return None
-    if isinstance(random_state, np.random.RandomState):
-        return int(random_state.randint(np.iinfo(np.int32).max))
-    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
-        return int(random_state)
-    raise ValueError(f"random_state must be an int, a numpy RandomState or None, got "
-                     f"{random_state!r}")
+        return keras.saving.load_model(path)
