@@ -79,3 +79,18 @@ def test_atomic_directory_refuses_an_existing_folder_unless_told(tmp_path):
     (tmp_path / "model").mkdir()
     with pytest.raises(FileExistsError, match="overwrite"), atomic_directory(tmp_path / "model"):
         pass
+
+
+def test_atomic_directory_keeps_a_folder_that_appeared_while_it_was_written(tmp_path):
+    target = tmp_path / "model"
+
+    def write_while_someone_else_does():
+        with atomic_directory(target) as staging:
+            (staging / "mine.txt").write_text("mine")
+            target.mkdir()
+            (target / "theirs.txt").write_text("theirs")
+
+    with pytest.raises(FileExistsError, match="meanwhile"):
+        write_while_someone_else_does()
+    assert sorted(p.name for p in target.iterdir()) == ["theirs.txt"]
+    assert [p.name for p in tmp_path.iterdir()] == ["model"]

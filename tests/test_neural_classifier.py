@@ -333,10 +333,26 @@ def test_oof_predict_sends_folds_to_worker_processes(data):
     ({"fallbacks": ("stem",)}, "unknown fallback"),
     ({"validation_fraction": -0.1}, "validation_fraction"),
     ({"add_pretrained_words": "yes"}, "add_pretrained_words"),
-    ({"clr_mode": "cosine"}, "clr_mode"), ({"dropout": 1.0}, "dropout")])
+    ({"clr_mode": "cosine"}, "clr_mode"), ({"clr_gamma": True}, "clr_gamma"),
+    ({"dropout": 1.0}, "dropout")])
 def test_invalid_parameters_are_named_at_fit(params, message):
     with pytest.raises(ValueError, match=message):
         BiLSTMClassifier(**params).fit(["a b", "c d"], [0, 1])
+
+
+def test_the_cycle_settings_are_checked_only_when_the_rate_cycles(monkeypatch):
+    class Checked(Exception):
+        """Raised where training would start: the settings were accepted."""
+
+    def stop(*args, **kwargs):
+        raise Checked
+
+    monkeypatch.setattr(BiLSTMClassifier, "_training_data", stop)
+    unused = {"max_lr": None, "clr_mode": "cosine", "clr_step_size": 0}
+    with pytest.raises(Checked):
+        BiLSTMClassifier(cyclical_lr=False, verbose="auto", **unused).fit(["a", "b"], [0, 1])
+    with pytest.raises(ValueError, match="'max_lr' parameter"):
+        BiLSTMClassifier(**unused).fit(["a", "b"], [0, 1])
 
 
 def test_too_few_rows_for_a_validation_part_says_what_to_do():

@@ -4,6 +4,7 @@ nothing is clobbered unasked."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
 import tempfile
@@ -81,9 +82,27 @@ def atomic_directory(path: str | os.PathLike, *, overwrite: bool = False):
     try:
         yield staging
         os.chmod(staging, 0o777 & ~_umask())
-        _replace_directory(staging, target)
+        if overwrite:
+            _replace_directory(staging, target)
+        else:
+            _place_new_directory(staging, target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _place_new_directory(staging: Path, target: Path) -> None:
+    """Rename ``staging`` to ``target`` unless ``target`` exists, even if it appeared while
+    ``staging`` was being filled: renaming onto a folder with content fails."""
+    if target.exists():
+        raise FileExistsError(f"{target} already exists (written meanwhile by someone else); "
+                              "pass overwrite=True to replace it")
+    try:
+        os.replace(staging, target)
+    except OSError as error:
+        if error.errno in (errno.EEXIST, errno.ENOTEMPTY, errno.ENOTDIR):
+            raise FileExistsError(f"{target} already exists (written meanwhile by someone "
+                                  "else); pass overwrite=True to replace it") from None
+        raise
 
 
 def _replace_directory(staging: Path, target: Path) -> None:

@@ -26,7 +26,11 @@ import keras
 import numpy as np
 import pyarrow as pa
 from sklearn.base import clone
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._param_validation import (
+    HasMethods,
+    StrOptions,
+    validate_parameter_constraints,
+)
 from sklearn.utils.validation import check_is_fitted
 
 from ..._param_validation import NonBoolInterval
@@ -55,6 +59,16 @@ VOCABULARY_FILE = "vocabulary.json"
 # 2: swa_start became a share of the epochs, and the vocabulary's words resolve unknown
 # tokens by the fallbacks; a format-1 directory would be read with other meanings.
 _FORMAT_VERSION = 2
+
+
+# The cyclical learning rate's settings: checked only when the rate cycles.
+_CYCLE_CONSTRAINTS: dict = {
+    "max_lr": [NonBoolInterval(numbers.Real, 0, None, closed="neither")],
+    "clr_step_size": [StrOptions({"auto"}),
+                      NonBoolInterval(numbers.Integral, 1, None, closed="left")],
+    "clr_mode": [StrOptions(set(MODES))],
+    "clr_gamma": [NonBoolInterval(numbers.Real, 0, 1, closed="right")],
+}
 
 
 class BiLSTMClassifier(SharedVectorsMixin, KerasTextClassifier):
@@ -212,13 +226,10 @@ default="default"
         "normalizer": [HasMethods(["fit_transform"]), None],
         "trainable_embeddings": ["boolean"],
         "add_pretrained_words": ["boolean"],
-        "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
+        "learning_rate": [NonBoolInterval(numbers.Real, 0, None, closed="neither")],
         "cyclical_lr": ["boolean"],
-        "max_lr": [Interval(numbers.Real, None, None, closed="neither")],
-        "clr_step_size": [StrOptions({"auto"}),
-                          NonBoolInterval(numbers.Integral, 1, None, closed="left")],
-        "clr_mode": [StrOptions(set(MODES))],
-        "clr_gamma": [Interval(numbers.Real, 0, 1, closed="right")],
+        # The cycle's settings matter, and are checked, only with cyclical_lr.
+        **dict.fromkeys(_CYCLE_CONSTRAINTS, "no_validation"),
         "swa_start": [NonBoolInterval(numbers.Real, 0, 1, closed="left"), None],
         "dynamic_padding": ["boolean"],
     }
@@ -274,9 +285,13 @@ default="default"
         self._validate_params()
         check_embeddings_param(self.embeddings, self.embedding_weights)
         check_fallbacks(self.fallbacks)
-        if self.cyclical_lr and self.max_lr < self.learning_rate:
-            raise ValueError(f"max_lr must be at least learning_rate={self.learning_rate} "
-                             f"(the cycle's lower bound), got {self.max_lr!r}")
+        if self.cyclical_lr:
+            validate_parameter_constraints(
+                _CYCLE_CONSTRAINTS, {name: getattr(self, name) for name in _CYCLE_CONSTRAINTS},
+                caller_name=type(self).__name__)
+            if self.max_lr < self.learning_rate:
+                raise ValueError(f"max_lr must be at least learning_rate={self.learning_rate} "
+                                 f"(the cycle's lower bound), got {self.max_lr!r}")
         self._require_y(y)
         texts, target, seed = self._training_data(X, y)
 

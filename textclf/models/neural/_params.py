@@ -20,5 +20,6 @@ TRAINING_CONSTRAINTS: dict = {
     "jit_compile": [StrOptions({"auto"}), "boolean"],
     "run_eagerly": ["boolean"],
     "random_state": ["random_state"],
-    "verbose": ["verbose"],
+    # Keras' own verbosity values, "auto" included.
+    "verbose": ["verbose", StrOptions({"auto"})],
 }
