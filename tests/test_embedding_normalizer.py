@@ -57,7 +57,7 @@ def test_switches_turn_steps_off():
 @pytest.mark.parametrize("params, message", [
     ({"min_masked_digits": 0},
      (r"'min_masked_digits' parameter of EmbeddingNormalizer must be an int in the range "
-      r"\[1, inf\) or None")),
+      r"\[1, inf\) \(not a bool\) or None")),
     ({"misspellings": ["a", "b"]},
      ("'misspellings' parameter of EmbeddingNormalizer must be an instance of "
       "'collections.abc.Mapping'")),

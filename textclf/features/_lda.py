@@ -24,6 +24,7 @@ from sklearn.utils._param_validation import StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted
 
 from .._param_validation import N_JOBS, NonBoolInterval
+from .._seeds import int_seed
 from .._text_input import split_words
 from ._base import TextFeatures
 
@@ -267,7 +268,7 @@ default="symmetric"
         settings = {"corpus": corpus, "id2word": dictionary, "num_topics": self.n_topics,
                     "passes": self.passes, "iterations": self.iterations,
                     "chunksize": self.chunksize, "alpha": _as_prior(self.alpha),
-                    "eta": _as_prior(self.eta), "random_state": self._seed(),
+                    "eta": _as_prior(self.eta), "random_state": int_seed(self.random_state),
                     # Perplexity estimates cost an extra inference pass and are only
                     # logged; the fitted model does not depend on them.
                     "eval_every": None}
@@ -292,13 +293,6 @@ default="symmetric"
     # --- helpers --------------------------------------------------------------------------
     def _workers(self) -> int:
         return 1 if self.n_jobs is None else effective_n_jobs(self.n_jobs)
-
-    def _seed(self) -> int | None:
-        if self.random_state is None or isinstance(self.random_state, Integral):
-            return self.random_state
-        # One seed drawn from the caller's generator gives the model a generator of its own,
-        # rather than gensim keeping (and pickling) the caller's and advancing it as it trains.
-        return int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
 
     def _empty_vocabulary_message(self, n_samples: int, n_words: int, *,
                                   sampled: bool) -> str:

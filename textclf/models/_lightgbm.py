@@ -23,10 +23,11 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils import check_random_state, compute_sample_weight
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._param_validation import N_JOBS
+from .._param_validation import N_JOBS, NonBoolInterval
+from .._seeds import int_seed
 from ..data import grouped_train_test_split
 from ._validation import binary_classes, sample_weights
 
@@ -100,19 +101,19 @@ class LightGBMClassifier(ClassifierMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "n_estimators": [Interval(Integral, 1, None, closed="left")],
-        "learning_rate": [Interval(Real, 0, None, closed="neither")],
-        "num_leaves": [Interval(Integral, 2, None, closed="left")],
-        "max_depth": [Interval(Integral, -1, None, closed="left")],
-        "min_child_samples": [Interval(Integral, 0, None, closed="left")],
-        "subsample": [Interval(Real, 0, 1, closed="right")],
-        "colsample_bytree": [Interval(Real, 0, 1, closed="right")],
-        "reg_alpha": [Interval(Real, 0, None, closed="left")],
-        "reg_lambda": [Interval(Real, 0, None, closed="left")],
+        "n_estimators": [NonBoolInterval(Integral, 1, None, closed="left")],
+        "learning_rate": [NonBoolInterval(Real, 0, None, closed="neither")],
+        "num_leaves": [NonBoolInterval(Integral, 2, None, closed="left")],
+        "max_depth": [NonBoolInterval(Integral, -1, None, closed="left")],
+        "min_child_samples": [NonBoolInterval(Integral, 0, None, closed="left")],
+        "subsample": [NonBoolInterval(Real, 0, 1, closed="right")],
+        "colsample_bytree": [NonBoolInterval(Real, 0, 1, closed="right")],
+        "reg_alpha": [NonBoolInterval(Real, 0, None, closed="left")],
+        "reg_lambda": [NonBoolInterval(Real, 0, None, closed="left")],
         "class_weight": [StrOptions({"balanced"}), dict, None],
         "early_stopping": [StrOptions({"auto"}), "boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "validation_fraction": [NonBoolInterval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [NonBoolInterval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
         "n_jobs": N_JOBS,
     }
@@ -150,8 +151,10 @@ class LightGBMClassifier(ClassifierMixin, BaseEstimator):
         if self.class_weight is not None:
             weight = weight * compute_sample_weight(self.class_weight, y)
 
+        # A draw even for None: LightGBM's own default seed would make every fit alike. The
+        # same generator then draws the validation rows.
         rng = check_random_state(self.random_state)
-        params = self._lightgbm_params(seed=int(rng.randint(np.iinfo(np.int32).max)))
+        params = self._lightgbm_params(seed=int_seed(rng))
         # The split deals out groups of identical rows, so "auto" counts distinct rows; with
         # fewer rows than it needs there is nothing to group.
         wants_split = self.early_stopping is True or (

@@ -16,9 +16,9 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
-from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._param_validation import NonBoolInterval
 from ._validation import binary_classes, sample_weights
 
 
@@ -73,7 +73,7 @@ class NBLogisticRegression(ClassifierMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "alpha": [Interval(Real, 0, None, closed="neither")],
+        "alpha": [NonBoolInterval(Real, 0, None, closed="neither")],
         "binarize": ["boolean"],
         # The rest go to the logistic regression as they are.
         **{name: LogisticRegression._parameter_constraints[name]

@@ -19,9 +19,10 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._param_validation import NonBoolInterval
 from ._oof import FOLD_PARAMETER_CONSTRAINTS, OofResult, oof_predict
 from ._validation import binary_classes
 
@@ -141,7 +142,7 @@ class StackingEnsemble(ClassifierMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "C": [Interval(Real, 0, None, closed="neither")],
+        "C": [NonBoolInterval(Real, 0, None, closed="neither")],
         "logit": ["boolean"],
         "class_weight": [StrOptions({"balanced"}), dict, None],
         **FOLD_PARAMETER_CONSTRAINTS,

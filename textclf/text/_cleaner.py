@@ -12,8 +12,9 @@ from numbers import Integral
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import StrOptions
 
+from .._param_validation import NonBoolInterval
 from ..nltk_resources import english_stopwords
 from ._base import TextNormalizer
 from ._stemmers import stemmer
@@ -64,7 +65,7 @@ class TextCleaner(TextNormalizer):
         "remove_punctuation": ["boolean"],
         "remove_digits": ["boolean"],
         "stop_words": [StrOptions({"english"}), "array-like", None],
-        "min_token_length": [Interval(Integral, 0, None, closed="left")],
+        "min_token_length": [NonBoolInterval(Integral, 0, None, closed="left")],
         "lemmatizer": [StrOptions({"wordnet", "wordnet-verb", "spacy"}), None],
         "stemmer": [StrOptions({"porter"}), None],
     }

@@ -11,8 +11,8 @@ from numbers import Integral
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from sklearn.utils._param_validation import Interval
 
+from .._param_validation import NonBoolInterval
 from ._base import TextNormalizer
 
 # Typographic variants -> the ASCII forms embedding vocabularies use.
@@ -84,7 +84,7 @@ class EmbeddingNormalizer(TextNormalizer):
         "fix_misspellings": ["boolean"],
         "misspellings": [Mapping, None],
         "isolate_punctuation": ["boolean"],
-        "min_masked_digits": [Interval(Integral, 1, None, closed="left"), None],
+        "min_masked_digits": [NonBoolInterval(Integral, 1, None, closed="left"), None],
     }
 
     def __init__(self, *, expand_contractions: bool = True, fix_misspellings: bool = True,

@@ -25,7 +25,7 @@ import numbers
 
 import keras
 import numpy as np
-from sklearn.utils._param_validation import Interval, validate_parameter_constraints
+from sklearn.utils._param_validation import validate_parameter_constraints
 
 from ..._param_validation import NonBoolInterval
 from ._layers import AttentionPooling, MaskedGlobalAveragePooling1D, MaskedGlobalMaxPooling1D
@@ -35,8 +35,8 @@ ARCHITECTURE_CONSTRAINTS: dict = {
     "max_len": [NonBoolInterval(numbers.Integral, 1, None, closed="left")],
     "lstm_units": [NonBoolInterval(numbers.Integral, 1, None, closed="left")],
     "dense_units": [NonBoolInterval(numbers.Integral, 1, None, closed="left")],
-    "spatial_dropout": [Interval(numbers.Real, 0, 1, closed="left")],
-    "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
+    "spatial_dropout": [NonBoolInterval(numbers.Real, 0, 1, closed="left")],
+    "dropout": [NonBoolInterval(numbers.Real, 0, 1, closed="left")],
 }
 
 

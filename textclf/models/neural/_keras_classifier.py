@@ -32,6 +32,7 @@ from sklearn.utils import check_consistent_length, column_or_1d
 from sklearn.utils.validation import check_is_fitted
 
 from ..._io import atomic_directory
+from ..._seeds import int_seed
 from ..._text_input import joined_texts
 from ...metrics import best_f1_threshold
 from .._validation import binary_classes
@@ -117,7 +118,7 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
         check_consistent_length(texts, labels)
         self.classes_ = binary_classes(labels, type(self).__name__)
         target = (labels == self.classes_[1]).astype(np.float32)
-        seed = seed_of(self.random_state)
+        seed = int_seed(self.random_state)
         if seed is not None:
             keras.utils.set_random_seed(seed)
         return texts, target, seed
@@ -371,13 +372,3 @@ def json_value(value):
     raise TypeError(f"{type(value).__name__} is not JSON serialisable: {value!r:.80}")
 
 
-def seed_of(random_state) -> int | None:
-    """An int seed from ``random_state``: itself, one draw of a RandomState, or None."""
-    if random_state is None:
-        return None
-    if isinstance(random_state, np.random.RandomState):
-        return int(random_state.randint(np.iinfo(np.int32).max))
-    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
-        return int(random_state)
-    raise ValueError(f"random_state must be an int, a numpy RandomState or None, got "
-                     f"{random_state!r}")
