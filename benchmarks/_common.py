@@ -91,6 +91,13 @@ def write_report(path: Path, lines: list[str], table: pd.DataFrame) -> Path:
     return written
 
 
+def benchmark_cache(*parts: str) -> Path:
+    """Where benchmarks keep the large inputs they generate: ``$XDG_CACHE_HOME/textclf``
+    (``~/.cache/textclf``), under ``parts``."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base, "textclf", *parts)
+
+
 def best_time(function: Callable[[], T], repeats: int) -> tuple[float, T]:
     """The fewest seconds of ``repeats`` calls of ``function``, and what its last call
     returned."""

@@ -45,7 +45,13 @@ from benchmarks._common import (
 from textclf._io import atomic_write
 from textclf.data import duplicate_groups, list_datasets
 from textclf.models import OofResult, StackingEnsemble, oof_predict, stack_inputs
-from textclf.study import ALL, APPROACHES, SEED_STACK_QUORA_F1, STACK
+from textclf.study import (
+    APPROACHES,
+    SEED_STACK_QUORA_F1,
+    STACK,
+    select_approaches,
+    stack_bases_of,
+)
 
 
 def _run_approach(name: str, train: pd.DataFrame, n_splits: int, seed: int,
@@ -143,10 +149,10 @@ def main(argv: list[str] | None = None) -> dict[str, pd.DataFrame]:
                         choices=[*list_datasets(), QUORA_NAME])
     parser.add_argument("--quora", type=Path, default=QUORA,
                         help="folder with the real Quora train_natural.csv")
-    parser.add_argument("--approach", nargs="+", default=list(ALL), choices=list(APPROACHES),
-                        help="default: every approach but minilm_finetune, as in 'textclf "
-                             "run all'")
-    parser.add_argument("--stack-bases", nargs="+", default=None, choices=list(APPROACHES),
+    parser.add_argument("--approach", nargs="+", default=["all"],
+                        help="approach names, 'classical' or 'all' as for 'textclf run' "
+                             "(default: all); the stack of them is always added")
+    parser.add_argument("--stack-bases", nargs="+", default=None,
                         help="what the stack combines (default: every approach run)")
     parser.add_argument("--grouping-effect", nargs="*", default=[], choices=list(APPROACHES),
                         help="approaches to rerun with folds that ignore repeated texts")
@@ -154,6 +160,16 @@ def main(argv: list[str] | None = None) -> dict[str, pd.DataFrame]:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--output-dir", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
+    try:
+        args.approach = select_approaches(args.approach, allow_stack=False)
+        if args.stack_bases:
+            args.stack_bases = stack_bases_of(
+                args.approach, select_approaches(args.stack_bases, allow_stack=False))
+    except ValueError as error:
+        parser.error(str(error))
+    unknown = set(args.stack_bases or ()) - set(args.approach)
+    if unknown:
+        parser.error(f"--stack-bases {', '.join(sorted(unknown))} not in --approach")
 
     print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
           f"{args.folds}-fold out-of-fold, seed {args.seed}, one core per approach")

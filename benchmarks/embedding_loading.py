@@ -25,15 +25,11 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks._common import peak_rss_bytes
+from benchmarks._common import benchmark_cache, peak_rss_bytes
 from textclf._io import atomic_write
 
 _ROWS_AT_ONCE = 20_000
 _REPOSITORY = Path(__file__).resolve().parents[1]
-
-
-def default_cache_dir() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "textclf"
 
 
 def synthetic_word(number: int) -> str:
@@ -126,7 +122,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--dim", type=int, default=300)
     parser.add_argument("--vocabulary", type=int, default=100_000,
                         help="words in the filtered run (0 skips it)")
-    parser.add_argument("--cache-dir", type=Path, default=default_cache_dir())
+    parser.add_argument("--cache-dir", type=Path, default=benchmark_cache())
     parser.add_argument("--gensim", action="store_true",
                         help="also time gensim's load_word2vec_format on the whole file")
     parser.add_argument("--measure", help=argparse.SUPPRESS)

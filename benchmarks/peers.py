@@ -52,7 +52,6 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -67,7 +66,7 @@ from textclf._io import atomic_write
 from textclf.data import list_datasets, load_dataset, read_train
 from textclf.models import oof_predict
 
-from ._common import QUORA, QUORA_NAME, RESULTS
+from ._common import QUORA, QUORA_NAME, RESULTS, best_time
 from .scale_data import scale_files
 
 FOLDS, SEED = 5, 42
@@ -130,12 +129,6 @@ def fasttext_available() -> bool:
     return True
 
 
-def _timed(function):
-    started = time.perf_counter()
-    value = function()
-    return value, time.perf_counter() - started
-
-
 def _row(dataset: str, rows: int, system: str, f1: float, tuned_f1: float, threshold,
          seconds: float, note: str = "") -> dict:
     return {"dataset": dataset, "rows": rows, "system": system, "oof_f1": round(float(f1), 4),
@@ -152,9 +145,9 @@ def _result_row(dataset: str, rows: int, system: str, result, seconds: float,
 
 def ten_line_baseline(name: str, train: pd.DataFrame) -> list[dict]:
     y = train["target"].to_numpy()
-    result, seconds = _timed(lambda: oof_predict(
+    seconds, result = best_time(lambda: oof_predict(
         make_pipeline(TfidfVectorizer(), LogisticRegression()), train["question_text"], y,
-        n_splits=FOLDS, random_state=SEED))
+        n_splits=FOLDS, random_state=SEED), 1)
     at_half = f1_score(result.y_true, (result.oof >= 0.5).astype(int))
     return [_row(name, len(train), "ten-line baseline, threshold 0.5", at_half, at_half, 0.5,
                  seconds),
@@ -166,9 +159,9 @@ def fasttext_peer(name: str, train: pd.DataFrame) -> list[dict]:
     if not fasttext_available():
         print(f"  {FASTTEXT_MISSING}", flush=True)
         return []
-    result, seconds = _timed(lambda: oof_predict(
+    seconds, result = best_time(lambda: oof_predict(
         FastTextClassifier(), train["question_text"], train["target"].to_numpy(),
-        n_splits=FOLDS, random_state=SEED))
+        n_splits=FOLDS, random_state=SEED), 1)
     return [_result_row(name, len(train), "fastText supervised, best threshold", result,
                         seconds, "word 1-2-grams, 10 epochs, 1 thread")]
 
@@ -186,10 +179,10 @@ def minilm_peer(name: str, train: pd.DataFrame) -> list[dict]:
         return []
     from textclf.features import SentenceEncoder
 
-    result, seconds = _timed(lambda: oof_predict(
+    seconds, result = best_time(lambda: oof_predict(
         make_pipeline(SentenceEncoder(), LogisticRegression(max_iter=1000)),
         train["question_text"], train["target"].to_numpy(), n_splits=FOLDS,
-        random_state=SEED))
+        random_state=SEED), 1)
     return [_result_row(name, len(train), "frozen MiniLM + LR, best threshold", result,
                         seconds, "all-MiniLM-L6-v2 mean-pooled vectors, encoding included")]
 
@@ -210,7 +203,7 @@ def seed_path(name: str, train: pd.DataFrame) -> list[dict]:
             cleaned, train["target"].to_numpy(), n_splits=FOLDS, random_state=SEED)
         return result, seed_grid(result.y_true, result.oof)
 
-    (result, (threshold, f1, _)), seconds = _timed(run)
+    seconds, (result, (threshold, f1, _)) = best_time(run, 1)
     return [_row(name, len(train), "seed path (pandas-apply cleaning, TF-IDF + LR, grid "
                  "threshold)", result.crossfit_f1, f1, threshold, seconds,
                  "tuned: the seed's grid; cross-fitted: the exact search")]
@@ -222,9 +215,9 @@ def textclf_approaches(name: str, train: pd.DataFrame, approaches: list[str],
 
     rows = []
     for approach in approaches:
-        result, seconds = _timed(lambda approach=approach: oof_predict(
+        seconds, result = best_time(lambda approach=approach: oof_predict(
             APPROACHES[approach].build(), train["question_text"],
-            train["target"].to_numpy(), n_splits=FOLDS, random_state=SEED))
+            train["target"].to_numpy(), n_splits=FOLDS, random_state=SEED), 1)
         rows.append(_result_row(name, len(train), f"textclf {approach}", result, seconds))
     recorded = results_dir / f"classical_{name}.csv"
     if recorded.is_file():
@@ -256,8 +249,8 @@ def scale_rows(rows: int, quora: Path, cache_dir: Path | None,
                         "load included; repeated texts kept on one side of each fold"))
     # The seed's code loaded both files with pandas; that is timed with it, as textclf's
     # loading is timed with the classical path.
-    (train, _), load_seconds = _timed(lambda: (pd.read_csv(files.train),
-                                               pd.read_csv(files.test)))
+    load_seconds, (train, _) = best_time(lambda: (pd.read_csv(files.train),
+                                                  pd.read_csv(files.test)), 1)
     out += [dict(row, seconds=round(row["seconds"] + load_seconds, 1),
                  note="load included; repeated texts kept on one side of each fold")
             for row in seed_path(name, train)]

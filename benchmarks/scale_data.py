@@ -22,14 +22,13 @@ once (atomically) and reused.
 from __future__ import annotations
 
 import argparse
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from benchmarks._common import QUORA
+from benchmarks._common import QUORA, benchmark_cache
 from textclf._io import atomic_write
 
 SIZES = (10_000, 100_000, 1_310_000)
@@ -42,11 +41,6 @@ class ScaleFiles:
     train: Path
     test: Path
     rows: int
-
-
-def default_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "textclf" / "scale"
 
 
 def _fresh_qids(rng: np.random.Generator, n: int, taken: set[str] = frozenset()) -> np.ndarray:
@@ -93,7 +87,7 @@ def scale_files(rows: int, *, seed: int = 42, quora: Path = QUORA,
     """The train and test files of ``rows`` training rows, generated once into the cache."""
     from textclf.data import read_test, read_train
 
-    cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    cache = Path(cache_dir) if cache_dir is not None else benchmark_cache("scale")
     train_path = cache / f"train_{rows}_seed{seed}.csv"
     test_path = cache / f"test_{test_rows}_seed{seed}.csv"
     if not (train_path.is_file() and test_path.is_file()):
