@@ -1,4 +1,4 @@
-"""The whole study as one tracked MLflow experiment: MLproject's entry points run this.
+"""The whole study, tracked in MLflow unless --no-tracking: MLproject's entry points run this.
 
 Every approach (or those named), the stack, the submission of the best approach, the
 champion served as an MLflow model: ``textclf.study`` does the work, this script is its

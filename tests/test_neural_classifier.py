@@ -193,8 +193,6 @@ def test_save_and_load_give_identical_predictions(fitted, data, tmp_path):
 def test_save_keeps_normaliser_settings_and_refuses_what_it_cannot_write(data, tmp_path):
     from sklearn.preprocessing import FunctionTransformer
 
-    from textclf.text import EmbeddingNormalizer
-
     texts, y = data
     settings = {"epochs": 1, "swa_start": None, "validation_fraction": None, "run_eagerly": True,
                 **TINY}

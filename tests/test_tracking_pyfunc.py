@@ -22,7 +22,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.utils._param_validation import InvalidParameterError
 
 from textclf.data import load_dataset
-from textclf.models import oof_predict
+from textclf.models import BiLSTMClassifier, oof_predict
 from textclf.models._fold_ensemble import FoldEnsemble
 from textclf.tracking import load_text_model, log_text_model
 from textclf.tracking._pyfunc import (
@@ -211,7 +211,6 @@ def test_a_model_holding_a_network_or_an_encoder_requires_what_serving_it_needs(
     import joblib
 
     from textclf.features import SentenceEncoder
-    from textclf.models import BiLSTMClassifier
 
     models = {
         "linear": FoldEnsemble([make_pipeline(TfidfVectorizer(), LogisticRegression())]),

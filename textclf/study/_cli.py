@@ -25,7 +25,7 @@ from ._runner import StudyOutcome, run_study
 
 log = logging.getLogger("textclf.study")
 DESCRIPTION = ("Every approach out of fold on the same folds, their stack, and the "
-               "submission of the best, tracked in MLflow.")
+               "submission of the best, tracked in MLflow unless --no-tracking.")
 
 
 def parse_args(argv: list[str] | None = None, prog: str | None = None) -> argparse.Namespace:

@@ -48,8 +48,8 @@ def code_version(*source_folders: str | Path) -> dict[str, str]:
     """What identifies the code a result came from.
 
     ``textclf_version``; ``code_version``, a digest of every ``.py`` file of the textclf
-    package and of ``source_folders`` (say, the folder of the experiment script that
-    declares the approaches), by path and content; and, inside a git checkout,
+    package and of ``source_folders`` (code outside the package that a result depends on,
+    such as a user's own experiment scripts), by path and content; and, inside a git checkout,
     ``git_commit`` (with ``-dirty`` when tracked files have uncommitted changes), for
     finding the code again.
     """
