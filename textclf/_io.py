@@ -1,14 +1,19 @@
-"""Atomic writes of files and folders: a reader never sees a half-written output, and
-nothing is clobbered unasked."""
+"""Files in and out: atomic writes of files and folders (a reader never sees a half-written
+output, and nothing is clobbered unasked), and reading files that may be compressed."""
 
 from __future__ import annotations
 
+import bz2
 import contextlib
 import errno
+import gzip
+import io
+import lzma
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+import zipfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 
@@ -119,3 +124,29 @@ def _replace_directory(staging: Path, target: Path) -> None:
         os.replace(old, target)
         raise
     shutil.rmtree(old, ignore_errors=True)
+
+
+# Compressed files are read through the module that knows their format; a zip archive must
+# hold exactly one file.
+COMPRESSED = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+
+
+@contextlib.contextmanager
+def open_maybe_compressed(path: Path, *, holding: str,
+                          error: Callable[[str], Exception] = ValueError
+                          ) -> Iterator[io.BufferedIOBase]:
+    """``path`` opened for reading bytes, uncompressed on the way when its suffix is
+    ``.gz``, ``.bz2``, ``.xz`` or ``.zip``. A zip archive with other than one file raises
+    ``error(message)``, the message saying it must hold exactly one ``holding``."""
+    suffix = path.suffix.lower()
+    if suffix == ".zip":
+        with zipfile.ZipFile(path) as archive:
+            members = [name for name in archive.namelist() if not name.endswith("/")]
+            if len(members) != 1:
+                raise error(f"{path}: a zip file must hold exactly one {holding}, found "
+                            f"{members}")
+            with archive.open(members[0]) as stream:
+                yield stream
+        return
+    with COMPRESSED.get(suffix, open)(path, "rb") as stream:
+        yield stream

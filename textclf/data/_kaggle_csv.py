@@ -8,16 +8,14 @@ output, so they are kept as empty strings and counted in an ``EmptyTextWarning``
 
 from __future__ import annotations
 
-import bz2
-import gzip
 import io
-import lzma
 import os
 import warnings
-import zipfile
 from pathlib import Path
 
 import pandas as pd
+
+from .._io import open_maybe_compressed
 
 TRAIN_COLUMNS = ("qid", "question_text", "target")
 TEST_COLUMNS = ("qid", "question_text")
@@ -117,16 +115,7 @@ def _undecodable_cell(raw: bytes) -> str:
 def _read_bytes(path: Path) -> bytes:
     if not path.is_file():
         raise DataValidationError(f"{path}: no such file")
-    suffix = path.suffix.lower()
-    if suffix == ".zip":
-        with zipfile.ZipFile(path) as archive:
-            members = [m for m in archive.namelist() if not m.endswith("/")]
-            if len(members) != 1:
-                raise DataValidationError(
-                    f"{path}: a zip file must hold exactly one CSV, found {members}")
-            return archive.read(members[0])
-    opener = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}.get(suffix, open)
-    with opener(path, "rb") as handle:
+    with open_maybe_compressed(path, holding="CSV", error=DataValidationError) as handle:
         return handle.read()
 
 

