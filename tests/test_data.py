@@ -50,6 +50,16 @@ def test_reads_compressed_files_like_kaggle_ships_them(tmp_path, suffix):
     assert read_train(path)["qid"].tolist() == ["q1", "q2", "q3"]
 
 
+def test_a_zip_of_two_files_is_refused_with_their_names(tmp_path):
+    path = tmp_path / "train.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("train.csv", GOOD_TRAIN)
+        archive.writestr("test.csv", GOOD_TRAIN)
+    with pytest.raises(DataValidationError, match=r"exactly one CSV, found \['train.csv', "
+                                                  r"'test.csv'\]"):
+        read_train(path)
+
+
 def test_byte_order_mark_is_not_part_of_the_first_column(write_file):
     frame = read_train(write_file("bom.csv", b"\xef\xbb\xbf" + GOOD_TRAIN.encode()))
     assert frame.columns[0] == "qid"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import logging
 import pickle
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -315,3 +316,12 @@ def test_loading_benchmark_runs_at_a_tiny_size(tmp_path, capsys, monkeypatch):
 def test_bad_settings_are_refused_before_the_file_is_read(settings, parameter, tmp_path):
     with pytest.raises(ValueError, match=f"'{parameter}' parameter of load_embeddings"):
         load_embeddings(tmp_path / "never-read.txt", **settings)
+
+
+def test_a_zip_of_two_files_is_refused_with_their_names(tmp_path):
+    path = tmp_path / "vectors.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("glove.txt", "the 0.1 0.2\n")
+        archive.writestr("readme.txt", "vectors\n")
+    with pytest.raises(EmbeddingFormatError, match="exactly one embedding file, found"):
+        load_embeddings(path)
