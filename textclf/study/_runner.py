@@ -58,7 +58,7 @@ from ..tracking import (
 from ._approaches import STACK, get_approach, stack_bases_of
 from ._data import StudyData
 from ._outputs import check_free, write_outputs
-from ._store import store_result, stored_ensemble, stored_result, without_models
+from ._store import is_stored, store_result, stored_ensemble, stored_result, without_models
 
 log = logging.getLogger("textclf.study")
 
@@ -198,25 +198,24 @@ class Study:
         """The stored result with ``key``, when there is one; tracked, only when its
         finished child run exists too and records this very code (its version tags, not
         only its key)."""
-        result = stored_result(store)
-        if result is None:
+        if not is_stored(store):
             return None
-        if not self.tracking:
-            log.info("%-16s finished earlier (%s): reused", name, store)
-            return ApproachOutcome(name, result, store, resumed=True)
-        earlier = finished_run(self.experiment_id, key)
-        if earlier is None:
-            return None
-        recorded = {tag: earlier.data.tags.get(tag) for tag in self.code_identity}
-        if recorded != self.code_identity:
-            changed = ", ".join(f"{tag} {recorded[tag]} -> {value}"
-                                for tag, value in self.code_identity.items()
-                                if recorded[tag] != value)
-            log.info("%-16s finished earlier in run %s by other code (%s): refitted", name,
-                     earlier.info.run_id, changed)
-            return None
-        log.info("%-16s finished earlier in run %s: reused", name, earlier.info.run_id)
-        return ApproachOutcome(name, result, store, earlier.info.run_id, resumed=True)
+        run_id = None
+        if self.tracking:
+            earlier = finished_run(self.experiment_id, key)
+            if earlier is None:
+                return None
+            run_id = earlier.info.run_id
+            recorded = {tag: earlier.data.tags.get(tag) for tag in self.code_identity}
+            if recorded != self.code_identity:
+                changed = ", ".join(f"{tag} {recorded[tag]} -> {value}"
+                                    for tag, value in self.code_identity.items()
+                                    if recorded[tag] != value)
+                log.info("%-16s finished earlier in run %s by other code (%s): refitted",
+                         name, run_id, changed)
+                return None
+        log.info("%-16s finished earlier (%s): reused", name, run_id or store)
+        return ApproachOutcome(name, stored_result(store), store, run_id, resumed=True)
 
 
 def served_model(best: str, outcomes: dict[str, ApproachOutcome],

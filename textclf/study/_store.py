@@ -31,10 +31,14 @@ def store_result(result: OofResult, folder: Path) -> None:
         joblib.dump(without_models(result), staging / RESULT_FILE)
 
 
-def stored_result(folder: Path) -> OofResult | None:
-    """The result stored in ``folder`` (without its models), None when there is none."""
-    path = folder / RESULT_FILE
-    return joblib.load(path) if path.is_file() else None
+def is_stored(folder: Path) -> bool:
+    """Whether ``folder`` holds a stored result (a store is complete or absent)."""
+    return (folder / RESULT_FILE).is_file()
+
+
+def stored_result(folder: Path) -> OofResult:
+    """The result stored in ``folder``, without its models."""
+    return joblib.load(folder / RESULT_FILE)
 
 
 def stored_ensemble(folder: Path) -> FoldEnsemble:
