@@ -2,7 +2,3 @@
 
 What the scripts share (data and results folders, timing, peak memory) is in ``_common``.
 """
-
-from benchmarks._common import QUORA
-
-__all__ = ["QUORA"]
