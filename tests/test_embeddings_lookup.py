@@ -1,10 +1,8 @@
-
 import numpy as np
 import pyarrow as pa
 import pytest
 from gensim.models import KeyedVectors
 
-from textclf._text_input import split_tokens
 from textclf.embeddings import FALLBACKS, candidate_spellings, resolve_words
 from textclf.embeddings import _lookup as lookup
 
@@ -88,10 +86,3 @@ def test_candidate_spellings_hold_every_spelling_the_fallbacks_try():
     spellings = candidate_spellings(["Geese", "Geese"], ("lower", "porter", "lemma"))
     assert spellings == {"Geese", "geese", "gees", "goose"}
     assert candidate_spellings(["Geese"], ()) == {"Geese"}
-
-
-def test_tokens_are_split_like_str_split():
-    texts = ["  Why\u00a0is\tthe sky  blue ? ", "", "one", "a\u2003b\x1cc"]
-    tokens, text_of_token = split_tokens(pa.array(texts, type=pa.large_string()))
-    expected = [(i, token) for i, text in enumerate(texts) for token in text.split()]
-    assert list(zip(text_of_token.tolist(), tokens.to_pylist())) == expected

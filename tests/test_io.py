@@ -64,6 +64,7 @@ def test_atomic_directory_leaves_the_old_folder_when_writing_fails(tmp_path):
     target = tmp_path / "model"
     with atomic_directory(target) as staging:
         (staging / "kept.txt").write_text("kept")
+
     def fill_and_fail():
         with atomic_directory(target, overwrite=True) as staging:
             (staging / "partial.txt").write_text("partial")
