@@ -50,8 +50,7 @@ def write_outputs(folder: Path, data: StudyData, results: Mapping[str, OofResult
     markdown = table.to_markdown(index=False, floatfmt=".4f") + "\n"
     return {
         "submission": write_submission(data.test["qid"], champion.test_labels,
-                                       folder / SUBMISSION, overwrite=overwrite,
-                                       expected_qids=data.test["qid"]),
+                                       folder / SUBMISSION, overwrite=overwrite),
         "comparison": atomic_write(folder / "comparison.csv",
                                    lambda tmp: table.to_csv(tmp, index=False),
                                    overwrite=overwrite),

@@ -19,6 +19,7 @@ finished on the same data with the same parameters and code from there.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import time
@@ -32,6 +33,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 
 from .._progress import progress
+from ..data import duplicate_groups
 from ..embeddings import load_embeddings_for
 from ..features import cache_features
 from ..models import (
@@ -144,7 +146,12 @@ class Study:
         return self._run(name, params, approach.summary, lambda: oof_predict(
             estimator, self.data.train["question_text"], self.data.train["target"].to_numpy(),
             self.data.test["question_text"], n_splits=self.folds, random_state=self.seed,
-            n_jobs=jobs, return_estimators=True))
+            n_jobs=jobs, groups=self._duplicate_groups, return_estimators=True))
+
+    @functools.cached_property
+    def _duplicate_groups(self) -> np.ndarray:
+        # The same for every approach, and a pass over every text: found once per study.
+        return duplicate_groups(self.data.train["question_text"])
 
     def run_stack(self, bases: dict[str, ApproachOutcome]) -> ApproachOutcome:
         # The bases' own folds: a row's meta-features come from fold models that never saw
