@@ -27,7 +27,7 @@ import numpy as np
 import pyarrow as pa
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from .._text_input import text_columns
 
@@ -59,7 +59,7 @@ class TextFeatures(TransformerMixin, BaseEstimator):
 
     def get_feature_names_out(self, input_features=None):
         check_is_fitted(self, "column_states_")
-        columns = self._input_names(input_features)
+        columns = list(_check_feature_names_in(self, input_features))
         names = []
         for column, state in zip(columns, self.column_states_):
             own = self._feature_names(state)
@@ -87,15 +87,6 @@ class TextFeatures(TransformerMixin, BaseEstimator):
     def _feature_names(self, state) -> list[str]:
         raise NotImplementedError
 
-    def _input_names(self, input_features) -> list[str]:
-        if input_features is not None:
-            if len(input_features) != self.n_features_in_:
-                raise ValueError(f"input_features should have length {self.n_features_in_}, "
-                                 f"got {len(input_features)}")
-            return list(input_features)
-        if hasattr(self, "feature_names_in_"):
-            return list(self.feature_names_in_)
-        return [f"x{i}" for i in range(self.n_features_in_)]
 
 
 def check_selection(parameter: str, names, known) -> None:

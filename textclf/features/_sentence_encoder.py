@@ -524,7 +524,10 @@ class SentenceEncoder(TextFeatures):
         this estimator's ``pooling``, ``max_len`` and ``normalize``.
         """
         self._validate_params()
-        return {**folder_identity(encoder_folder(self.model)), "pooling": self.pooling,
+        return self._identity(encoder_folder(self.model))
+
+    def _identity(self, folder: EncoderFolder) -> dict:
+        return {**folder_identity(folder), "pooling": self.pooling,
                 "max_len": int(self.max_len), "normalize": bool(self.normalize)}
 
     # --- per-column protocol ------------------------------------------------------------
@@ -536,7 +539,7 @@ class SentenceEncoder(TextFeatures):
         require_keras_hub("SentenceEncoder")
         text_columns(self, X, reset=True)
         self.column_states_ = [folder.hidden_size] * self.n_features_in_
-        self.encoder_identity_ = self.identity()
+        self.encoder_identity_ = self._identity(folder)
         return self
 
     def _folder(self) -> EncoderFolder:
