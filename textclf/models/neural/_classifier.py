@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import logging
 import numbers
-import os
 from pathlib import Path
 
 import keras
@@ -357,7 +356,7 @@ default="default"
                          else self.clr_step_size)
             learning_rate = CyclicalLearningRate(self.learning_rate, self.max_lr, step_size,
                                                  self.clr_mode, self.clr_gamma)
-        return self._with_loss_scaling(keras.optimizers.Adam(learning_rate=learning_rate))
+        return keras.optimizers.Adam(learning_rate=learning_rate)
 
     def _pads_dynamically(self) -> bool:
         return self.dynamic_padding
@@ -402,13 +401,7 @@ default="default"
         if not all(is_named_source(source) for source in check_embeddings_param(
                 params["embeddings"], params["embedding_weights"])):
             params["embeddings"] = None
-        elif not isinstance(params["embeddings"], str):
-            params["embeddings"] = ([os.fspath(s) for s in params["embeddings"]]
-                                    if isinstance(params["embeddings"], (list, tuple))
-                                    else os.fspath(params["embeddings"]))
-        if params["embedding_weights"] is not None:
-            params["embedding_weights"] = [float(w) for w in params["embedding_weights"]]
-        params["fallbacks"] = list(params["fallbacks"])
+        # Paths, NumPy numbers and tuples are written by json_value and json itself.
         if params["normalizer"] is not None:
             params["normalizer"] = _normalizer_settings(params["normalizer"])
         return params

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import numbers
+import os
 import tempfile
 import time
 from collections.abc import Sequence
@@ -144,14 +145,11 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
         """The network's Keras dtype policy; None keeps Keras's default (float32)."""
         return MIXED_PRECISION_POLICY if self.mixed_precision else None
 
-    def _with_loss_scaling(self, optimizer):
+    def _compile(self, optimizer) -> None:
         if self.mixed_precision:
             # float16 gradients of small losses underflow to zero; scaling the loss up
             # before differentiating (and the gradients back down) keeps them.
             optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
-        return optimizer
-
-    def _compile(self, optimizer) -> None:
         self.model_.compile(optimizer=optimizer, loss="binary_crossentropy",
                             jit_compile=False if self.run_eagerly else self.jit_compile,
                             run_eagerly=self.run_eagerly)
@@ -366,9 +364,11 @@ def model_from_bytes(data: bytes, load_model=keras.saving.load_model):
 
 
 def json_value(value):
-    """NumPy scalars and arrays in parameters and labels as plain JSON values."""
+    """NumPy scalars and arrays, and paths, in parameters and labels as plain JSON values."""
     if isinstance(value, (np.generic, np.ndarray)):
         return value.tolist()
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
     raise TypeError(f"{type(value).__name__} is not JSON serialisable: {value!r:.80}")
 
 

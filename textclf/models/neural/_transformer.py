@@ -362,11 +362,12 @@ class TransformerClassifier(KerasTextClassifier):
                     folder.name or folder.path, len(train_rows), len(valid_rows), total_steps)
         valid_target = target[valid_rows].astype(np.int64)
         self._train(train_batches, valid_batches, valid_target)
+        # Before the model is rebuilt below: the trained one has its predict step compiled.
+        self._choose_threshold(valid_batches, valid_target, "fine-tuned model")
         # The same layers without the training state: AdamW's two slots per weight would
         # triple the size of every pickle and save and are of no use to a fitted model.
         self.model_ = keras.Model(self.model_.input, self.model_.output,
                                   name="transformer_classifier")
-        self._choose_threshold(valid_batches, valid_target, "fine-tuned model")
         return self
 
     def _optimizer(self, total_steps: int):
@@ -377,7 +378,7 @@ class TransformerClassifier(KerasTextClassifier):
                                            weight_decay=self.weight_decay,
                                            clipnorm=self.clipnorm)
         optimizer.exclude_from_weight_decay(var_names=_NO_WEIGHT_DECAY)
-        return self._with_loss_scaling(optimizer)
+        return optimizer
 
     def _sequences(self, texts: pa.Array):
         return self.tokenization_.sequences(texts, int(self.max_len))
@@ -401,11 +402,6 @@ class TransformerClassifier(KerasTextClassifier):
 
     def _restore_text_steps(self, vocabulary: str, state: dict) -> None:
         self.tokenization_ = BertTokenization(vocabulary.splitlines(), **state["tokenization"])
-
-    def _json_params(self, params: dict) -> dict:
-        if not isinstance(params["model"], str):
-            params["model"] = os.fspath(params["model"])
-        return params
 
     @staticmethod
     def _load_keras_model(path: Path):
