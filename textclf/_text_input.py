@@ -116,5 +116,4 @@ def split_tokens(texts: pa.Array) -> tuple[pa.Array, np.ndarray]:
     """All words of ``texts`` in order (``split_words``, flattened), and for each the
     position of its text."""
     words = split_words(texts)
-    per_text = np.diff(words.offsets.to_numpy())
-    return words.flatten(), np.repeat(np.arange(len(texts), dtype=np.int64), per_text)
+    return words.flatten(), pc.list_parent_indices(words).to_numpy().astype(np.int64)

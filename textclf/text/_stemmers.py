@@ -5,17 +5,14 @@ from __future__ import annotations
 
 from functools import cache
 
-STEMMERS = ("porter", "lancaster", "snowball")
+import nltk.stem
+
+_BUILDERS = {"porter": nltk.stem.PorterStemmer, "lancaster": nltk.stem.LancasterStemmer,
+             "snowball": lambda: nltk.stem.SnowballStemmer("english")}
+STEMMERS = tuple(_BUILDERS)
 
 
 @cache
 def stemmer(name: str):
     """NLTK's stemmer called ``name`` (one of ``STEMMERS``)."""
-    # Imported here: NLTK's stemmers are loaded only when a stem is asked for.
-    from nltk.stem import LancasterStemmer, PorterStemmer, SnowballStemmer
-
-    builders = {"porter": PorterStemmer, "lancaster": LancasterStemmer,
-                "snowball": lambda: SnowballStemmer("english")}
-    if name not in builders:
-        raise ValueError(f"unknown stemmer {name!r}; choose from {', '.join(STEMMERS)}")
-    return builders[name]()
+    return _BUILDERS[name]()
