@@ -66,18 +66,28 @@ def _as_text_list(values) -> list[str]:
 
 
 def text_columns(estimator, X, *, reset: bool) -> list[pa.Array]:
-    """The text columns of ``X`` for ``estimator``, recording or checking its input shape.
+    """The text columns of ``X`` for ``estimator``, recording or checking its input shape
+    (``check_text_input``)."""
+    table = check_text_input(estimator, X, reset=reset)
+    if table is None:
+        return [as_text_array(X)]
+    return [as_text_array(table[:, j]) for j in range(table.shape[1])]
 
-    One column of texts (list, 1-D array, Series) gives one array, and a Series' string
-    name becomes ``feature_names_in_``; a 2-D table goes through scikit-learn's
-    ``validate_data``, which records or checks ``n_features_in_`` and the column names.
-    ``reset`` is True in ``fit`` (record) and False afterwards (check).
+
+def check_text_input(estimator, X, *, reset: bool) -> np.ndarray | None:
+    """Record (``reset``, in ``fit``) or check (afterwards) ``estimator``'s input shape;
+    the validated 2-D table, or None for one column, whose texts are not read here.
+
+    One column of texts (list, 1-D array, Series) records its Series' string name as
+    ``feature_names_in_``; a 2-D table goes through scikit-learn's ``validate_data``, which
+    records or checks ``n_features_in_`` and the column names. Estimators that learn
+    nothing from the texts call this alone in ``fit``, so a pipeline's ``fit_transform``
+    reads its texts once.
     """
     reject_complex(X)
     if not is_one_column(X):
-        table = validate_data(estimator, X, dtype=object, ensure_all_finite=False, reset=reset,
-                              ensure_min_features=1)
-        return [as_text_array(table[:, j]) for j in range(table.shape[1])]
+        return validate_data(estimator, X, dtype=object, ensure_all_finite=False,
+                             reset=reset, ensure_min_features=1)
     if reset:
         estimator.n_features_in_ = 1
         estimator.__dict__.pop("feature_names_in_", None)
@@ -87,7 +97,7 @@ def text_columns(estimator, X, *, reset: bool) -> list[pa.Array]:
         raise ValueError(f"Reshape your data: X is one column of texts, but "
                          f"{type(estimator).__name__} was fitted on "
                          f"{estimator.n_features_in_} columns")
-    return [as_text_array(X)]
+    return None
 
 
 def joined_texts(estimator, X, *, reset: bool) -> pa.Array:

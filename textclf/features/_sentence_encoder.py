@@ -33,7 +33,7 @@ from sklearn.utils._param_validation import StrOptions
 
 from .._param_validation import NonBoolInterval
 from .._progress import bars_shown
-from .._text_input import text_columns
+from .._text_input import check_text_input
 from ._base import TextFeatures
 
 logger = logging.getLogger("textclf.features")
@@ -537,7 +537,7 @@ class SentenceEncoder(TextFeatures):
         self._validate_params()
         folder = self._folder()
         require_keras_hub("SentenceEncoder")
-        text_columns(self, X, reset=True)
+        check_text_input(self, X, reset=True)
         self.column_states_ = [folder.hidden_size] * self.n_features_in_
         self.encoder_identity_ = self._identity(folder)
         return self

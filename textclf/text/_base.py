@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 
-from .._text_input import is_one_column, text_columns
+from .._text_input import check_text_input, is_one_column, text_columns
 
 
 class TextNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
@@ -33,7 +33,7 @@ class TextNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     def fit(self, X, y=None):
         """Check the parameters and record the input columns. Learns nothing else."""
         self._validate_params()
-        text_columns(self, X, reset=True)
+        check_text_input(self, X, reset=True)
         return self
 
     def transform(self, X):
