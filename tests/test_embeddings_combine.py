@@ -109,7 +109,7 @@ def test_words_are_looked_up_with_the_fallbacks_given(cased, lowered):
     np.testing.assert_array_equal(exact["Trump"], [1.0, 2.0])
     with pytest.raises(TypeError, match="not a single string"):
         combine_embeddings([cased, lowered], words="Trump")
-    with pytest.raises(ValueError, match="unknown fallback"):
+    with pytest.raises(ValueError, match="fallbacks names unknown"):
         combine_embeddings([cased, lowered], words=["Trump"], fallbacks=("french",))
 
 

@@ -63,7 +63,7 @@ def test_coverage_rejects_bad_arguments():
         embedding_coverage(TEXTS, VOCABULARY, top=-1)
     with pytest.raises(ValueError, match="one column"):
         embedding_coverage(pd.DataFrame({"a": ["x"], "b": ["y"]}), VOCABULARY)
-    with pytest.raises(ValueError, match="unknown fallback"):
+    with pytest.raises(ValueError, match="fallbacks names unknown"):
         embedding_coverage(TEXTS, VOCABULARY, fallbacks=("stem",))
 
 

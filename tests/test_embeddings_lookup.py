@@ -72,8 +72,8 @@ def test_keyed_vectors_and_arrow_arrays_are_accepted():
 
 
 @pytest.mark.parametrize("fallbacks, error, message", [
-    (("lower", "stem"), ValueError, "unknown fallback"),
-    (("lower", "lower"), ValueError, "twice"),
+    (("lower", "stem"), ValueError, r"fallbacks names unknown \['stem'\]"),
+    (("lower", "lower"), ValueError, r"fallbacks lists \['lower'\] more than once"),
     ("lower", TypeError, "sequence of step names"),
     (None, TypeError, "sequence of step names"),
 ])

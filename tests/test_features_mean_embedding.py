@@ -185,10 +185,10 @@ def test_embeddings_from_a_file(vectors, write_file, monkeypatch):
 
 @pytest.mark.parametrize("params, message", [
     ({"pooling": "median"}, "'pooling' parameter of MeanEmbedding must be a str among"),
-    ({"pooling": ()}, "pooling must be"),
-    ({"pooling": ("mean", "mean")}, "pooling must be"),
+    ({"pooling": ()}, "pooling is empty"),
+    ({"pooling": ("mean", "mean")}, r"pooling lists \['mean'\] more than once"),
     ({"weighting": "bm25"}, "'weighting' parameter of MeanEmbedding must be"),
-    ({"fallbacks": ("stem",)}, "unknown fallback"),
+    ({"fallbacks": ("stem",)}, r"fallbacks names unknown \['stem'\]"),
     ({"embeddings": 3}, "embeddings must be"),
 ])
 def test_invalid_parameters_are_rejected(params, message):

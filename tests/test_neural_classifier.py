@@ -328,7 +328,7 @@ def test_oof_predict_sends_folds_to_worker_processes(data):
     ({"swa_start": 4}, r"'swa_start' parameter .* range \[0\.0, 1\.0\)"),
     ({"swa_start": 1.0}, "swa_start"), ({"swa_start": True}, "swa_start"),
     ({"epochs": True}, "'epochs' parameter"), ({"max_len": 0}, "'max_len' parameter"),
-    ({"fallbacks": ("stem",)}, "unknown fallback"),
+    ({"fallbacks": ("stem",)}, r"fallbacks names unknown \['stem'\]"),
     ({"validation_fraction": -0.1}, "validation_fraction"),
     ({"add_pretrained_words": "yes"}, "add_pretrained_words"),
     ({"clr_mode": "cosine"}, "clr_mode"), ({"clr_gamma": True}, "clr_gamma"),

@@ -27,3 +27,21 @@ class NonBoolInterval(Interval):
 # The constraint of an n_jobs as joblib reads it: any int but 0 (-1 is one per CPU).
 N_JOBS = [NonBoolInterval(Integral, None, -1, closed="right"),
           NonBoolInterval(Integral, 1, None, closed="left")]
+
+
+def check_selection(parameter: str, names, known, *, allow_empty: bool = False
+                    ) -> tuple[str, ...]:
+    """``names``, a parameter's sequence of names, as a tuple, when each is one of
+    ``known`` and appears once (and there is at least one, unless ``allow_empty``); a
+    ValueError naming the parameter and the known names otherwise."""
+    names = tuple(names)
+    if not names and not allow_empty:
+        raise ValueError(f"{parameter} is empty; name at least one of {list(known)}")
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise ValueError(f"{parameter} names unknown {unknown}; the known ones are "
+                         f"{list(known)}")
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ValueError(f"{parameter} lists {repeated} more than once")
+    return names

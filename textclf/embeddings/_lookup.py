@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterable, Sequence
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .._param_validation import check_selection
 from ..text._stemmers import stemmer
 
 # The default fallback chain, tried in this order after the word as it is.
@@ -82,14 +83,7 @@ def check_fallbacks(fallbacks) -> tuple[str, ...]:
         raise TypeError(f"fallbacks must be a sequence of step names among "
                         f"{tuple(FALLBACK_SPELLINGS)}, e.g. ('lower',) or (); "
                         f"got {fallbacks!r}")
-    steps = tuple(fallbacks)
-    unknown = [step for step in steps if step not in FALLBACK_SPELLINGS]
-    if unknown:
-        raise ValueError(f"unknown fallback step(s) {unknown}; the steps are "
-                         f"{tuple(FALLBACK_SPELLINGS)}")
-    if len(set(steps)) != len(steps):
-        raise ValueError(f"fallbacks lists a step twice: {steps!r}")
-    return steps
+    return check_selection("fallbacks", fallbacks, FALLBACK_SPELLINGS, allow_empty=True)
 
 
 def keys_of(embeddings):

@@ -86,20 +86,3 @@ class TextFeatures(TransformerMixin, BaseEstimator):
 
     def _feature_names(self, state) -> list[str]:
         raise NotImplementedError
-
-
-
-def check_selection(parameter: str, names, known) -> None:
-    """Raise ValueError unless ``names`` (a parameter's sequence of names) picks at least
-    one of ``known``, each at most once."""
-    names = list(names)
-    if not names:
-        raise ValueError(f"{parameter} is empty; name at least one of {list(known)}")
-    unknown = [name for name in names if name not in known]
-    if unknown:
-        raise ValueError(f"{parameter} names unknown {unknown}; the known ones are "
-                         f"{list(known)}")
-    repeated = sorted({name for name in names if names.count(name) > 1})
-    if repeated:
-        raise ValueError(f"{parameter} lists {repeated} more than once; each gives its "
-                         "columns once")

@@ -15,6 +15,7 @@ import pyarrow.compute as pc
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from .._param_validation import check_selection
 from .._text_input import split_tokens
 from ..embeddings import (
     FALLBACKS,
@@ -147,17 +148,9 @@ class MeanEmbedding(SharedVectorsMixin, TextFeatures):
         self._poolings()
 
     def _poolings(self) -> tuple[str, ...]:
-        pooling = self.pooling
-        poolings = (pooling,) if isinstance(pooling, str) else pooling
-        try:
-            poolings = tuple(poolings)
-        except TypeError:
-            poolings = ()
-        if (not poolings or any(not isinstance(p, str) or p not in POOLINGS for p in poolings)
-                or len(set(poolings)) != len(poolings)):
-            raise ValueError(f"pooling must be one of {POOLINGS} or a sequence of distinct "
-                             f"ones, e.g. ('mean', 'max'); got {pooling!r}")
-        return poolings
+        # A single name is checked by the constraints; a sequence of them here.
+        pooling = (self.pooling,) if isinstance(self.pooling, str) else self.pooling
+        return check_selection("pooling", pooling, POOLINGS)
 
     def _fit_column(self, texts: pa.Array, y) -> _ColumnVectors:
         fallbacks = tuple(self.fallbacks)

@@ -16,8 +16,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .._param_validation import check_selection
 from ..nltk_resources import english_stopwords
-from ._base import TextFeatures, check_selection
+from ._base import TextFeatures
 
 # Output columns, in the default order. The docstring of MetaFeatures defines each one.
 FEATURES = (

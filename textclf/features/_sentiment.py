@@ -20,7 +20,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ._base import TextFeatures, check_selection
+from .._param_validation import check_selection
+from ._base import TextFeatures
 
 # Analyser name -> its output columns, in order.
 ANALYZERS = {
