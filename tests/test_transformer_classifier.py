@@ -21,7 +21,7 @@ import keras
 
 from textclf._text_input import joined_texts
 from textclf.data import load_dataset
-from textclf.features._sentence_encoder import encoder_folder
+from textclf.embeddings._encoder import encoder_folder
 from textclf.models import TransformerClassifier
 from textclf.models.neural._transformer import (
     TokenPooling,

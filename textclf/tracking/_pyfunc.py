@@ -40,7 +40,7 @@ from mlflow.models import infer_signature
 from packaging.requirements import Requirement
 
 from .._text_input import as_text_array
-from ..features._sentence_encoder import DEFAULT_PACKAGE
+from ..embeddings._encoder import DEFAULT_PACKAGE
 from ..metrics._threshold import check_probability_threshold
 
 log = logging.getLogger("textclf.tracking")

@@ -30,7 +30,7 @@ from keras import ops
 from sklearn.utils._param_validation import StrOptions
 
 from ..._param_validation import NonBoolInterval
-from ...features._sentence_encoder import (
+from ...embeddings._encoder import (
     POOLINGS,
     BertTokenization,
     encoder_folder,
