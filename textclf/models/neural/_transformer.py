@@ -27,13 +27,13 @@ import keras
 import numpy as np
 import pyarrow as pa
 from keras import ops
-from sklearn.utils._param_validation import StrOptions
 
 from ..._param_validation import NonBoolInterval
 from ...embeddings._encoder import (
+    ENCODER_CONSTRAINTS,
     POOLINGS,
     BertTokenization,
-    encoder_folder,
+    checked_folder,
     folder_identity,
     require_keras_hub,
 )
@@ -291,10 +291,7 @@ class TransformerClassifier(KerasTextClassifier):
     _saved_attributes = ("encoder_identity", "encoder_layer_name")
     _parameter_constraints: dict = {
         **TRAINING_CONSTRAINTS,
-        "model": [str, os.PathLike],
-        "pooling": [StrOptions(set(POOLINGS))],
-        # [CLS] and [SEP] take two positions: three leave room for one word piece.
-        "max_len": [NonBoolInterval(numbers.Integral, 3, None, closed="left")],
+        **ENCODER_CONSTRAINTS,
         "dropout": [NonBoolInterval(numbers.Real, 0, 1, closed="left")],
         "learning_rate": [NonBoolInterval(numbers.Real, 0, None, closed="neither")],
         "warmup_fraction": [NonBoolInterval(numbers.Real, 0, 1, closed="left")],
@@ -333,10 +330,7 @@ class TransformerClassifier(KerasTextClassifier):
         """Fine-tune on texts ``X`` and binary labels ``y``; returns self."""
         self._validate_params()
         self._require_y(y)
-        folder = encoder_folder(self.model)
-        if self.max_len > folder.max_positions:
-            raise ValueError(f"max_len={self.max_len} exceeds the {folder.max_positions} "
-                             f"positions of the model in {folder.path}")
+        folder = checked_folder(self.model, self.max_len)
         require_keras_hub("TransformerClassifier")
         texts, target, seed = self._training_data(X, y)
         train_rows, valid_rows = self._split(target, seed)
