@@ -333,9 +333,7 @@ default="default"
                                                seed=seed)
         self._compile(self._optimizer(len(train_batches)))
 
-        valid_batches = (self._batches(take_rows(texts, valid_rows), None, shuffle=False)
-                         if len(valid_rows) else None)
-        valid_target = target[valid_rows].astype(np.int64)
+        valid_batches, valid_target = self._validation_data(texts, target, valid_rows)
         averaging = []
         self.swa_start_epoch_ = None
         if self.swa_start is not None:

@@ -141,6 +141,13 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
                                         stratify=target, random_state=seed)
         return np.sort(train), np.sort(valid)
 
+    def _validation_data(self, texts: pa.Array, target: np.ndarray, valid_rows: np.ndarray
+                         ) -> tuple[BucketedBatches | None, np.ndarray]:
+        """The validation rows' batches (None without rows) and their 0/1 labels."""
+        batches = (self._batches(take_rows(texts, valid_rows), None, shuffle=False)
+                   if len(valid_rows) else None)
+        return batches, target[valid_rows].astype(np.int64)
+
     def _dtype_policy(self) -> str | None:
         """The network's Keras dtype policy; None keeps Keras's default (float32)."""
         return MIXED_PRECISION_POLICY if self.mixed_precision else None

@@ -24,7 +24,6 @@ import os
 from pathlib import Path
 
 import keras
-import numpy as np
 import pyarrow as pa
 from keras import ops
 
@@ -350,11 +349,9 @@ class TransformerClassifier(KerasTextClassifier):
                                       shuffle=True, seed=seed)
         total_steps = self.epochs * len(train_batches)
         self._compile(self._optimizer(total_steps))
-        valid_batches = (self._batches(take_rows(texts, valid_rows), None, shuffle=False)
-                         if len(valid_rows) else None)
+        valid_batches, valid_target = self._validation_data(texts, target, valid_rows)
         logger.info("fine-tuning %s: %d training rows, %d validation rows, %d steps",
                     folder.name or folder.path, len(train_rows), len(valid_rows), total_steps)
-        valid_target = target[valid_rows].astype(np.int64)
         self._train(train_batches, valid_batches, valid_target)
         # Before the model is rebuilt below: the trained one has its predict step compiled.
         self._choose_threshold(valid_batches, valid_target, "fine-tuned model")
