@@ -104,7 +104,8 @@ def tfidf_vectorizer(preset: str = "word",
             else:
                 nested.update({f"{part}__{name}": value for part in parts})
         return union.set_params(**nested)
-    return _configured(WordwiseTfidfVectorizer, TFIDF_PRESETS[preset], overrides)
+    # set_params rejects a misspelt parameter with the list of valid ones.
+    return WordwiseTfidfVectorizer(**TFIDF_PRESETS[preset]).set_params(**overrides)
 
 
 @validate_params({"preset": [StrOptions(set(COUNT_PRESETS))]},
@@ -123,9 +124,4 @@ def count_vectorizer(preset: str = "word", **overrides) -> WordwiseCountVectoriz
 
     Raises ValueError for an unknown preset (naming the presets) or an unknown parameter.
     """
-    return _configured(WordwiseCountVectorizer, COUNT_PRESETS[preset], overrides)
-
-
-def _configured(vectorizer_class, settings: dict, overrides: dict):
-    # set_params rejects a misspelt parameter with the list of valid ones.
-    return vectorizer_class(**settings).set_params(**overrides)
+    return WordwiseCountVectorizer(**COUNT_PRESETS[preset]).set_params(**overrides)
